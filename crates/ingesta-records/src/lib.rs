@@ -1,0 +1,14 @@
+//! Reading the participations CSV: a byte [`source`], a streaming [`reader`] that yields one
+//! [`RawRow`] per CSV record (or a [`RowError`] the run can report and move past), and the
+//! [`values`] rules every later stage uses to read a cell (NA, booleans, numbers).
+//!
+//! Nothing here knows about entities or the API; that is `ingesta-mapping`'s job.
+
+pub mod header;
+pub mod reader;
+pub mod source;
+pub mod values;
+
+pub use header::normalize_header;
+pub use reader::{RawRow, ReadError, RecordReader, Resume, RowError, RowErrorKind, MAX_FIELD_BYTES};
+pub use source::{ByteSource, LocalFile, SourceError, StartAt};
