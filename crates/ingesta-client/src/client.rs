@@ -1,0 +1,250 @@
+//! The client itself: one attempt = permit → rate limit → circuit → HTTP; failed attempts are
+//! retried per [`crate::retry`].
+
+use crate::breaker::{Admission, Breaker, BreakerState};
+use crate::config::ClientConfig;
+use crate::entry::{decode, Entry};
+use crate::error::ApiError;
+use crate::query::{query_string, Filter};
+use crate::retry;
+use crate::stats::{ClientStats, Counters};
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+use std::num::NonZeroU32;
+use std::sync::atomic::Ordering::Relaxed;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+use tokio::sync::Semaphore;
+
+/// Strapi's largest page; fewer pages means fewer round trips.
+const PAGE_SIZE: u64 = 100;
+
+/// A resilient Strapi REST client. Cheap to share behind an `Arc`.
+pub struct StrapiClient {
+    http: reqwest::Client,
+    base: String,
+    cfg: ClientConfig,
+    permits: Semaphore,
+    limiter: Option<DefaultDirectRateLimiter>,
+    breaker: Breaker,
+    counters: Counters,
+    deadline: Mutex<Option<Instant>>,
+}
+
+impl StrapiClient {
+    /// Builds the client; fails on a URL a person must fix.
+    pub fn new(cfg: ClientConfig) -> Result<Self, ApiError> {
+        let bad = |reason: &str| ApiError::BadUrl { url: cfg.base_url.clone(), reason: reason.to_string() };
+        let url = reqwest::Url::parse(&cfg.base_url).map_err(|e| bad(&e.to_string()))?;
+        if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+            return Err(bad("expected http://host[:port] or https://host[:port]"));
+        }
+        let http = reqwest::Client::builder()
+            .pool_max_idle_per_host(cfg.max_concurrency)
+            .connect_timeout(cfg.request_timeout.min(Duration::from_secs(5)))
+            .build()
+            .map_err(|e| bad(&e.to_string()))?;
+        let limiter =
+            cfg.rate_limit_rps.and_then(NonZeroU32::new).map(|rps| RateLimiter::direct(Quota::per_second(rps)));
+        Ok(Self {
+            http,
+            base: cfg.base_url.trim_end_matches('/').to_string(),
+            permits: Semaphore::new(cfg.max_concurrency.max(1)),
+            limiter,
+            breaker: Breaker::new(cfg.circuit_failure_threshold, cfg.circuit_cooldown),
+            counters: Counters::default(),
+            deadline: Mutex::new(None),
+            cfg,
+        })
+    }
+
+    /// The settings this client was built with.
+    pub fn config(&self) -> &ClientConfig {
+        &self.cfg
+    }
+
+    /// Until this instant, requests wait out an open circuit and back off; after it they fail at
+    /// once. Without a deadline an open circuit fails requests immediately.
+    pub fn set_deadline(&self, deadline: Option<Instant>) {
+        *self.deadline.lock().expect("deadline lock") = deadline;
+    }
+
+    fn deadline(&self) -> Option<Instant> {
+        *self.deadline.lock().expect("deadline lock")
+    }
+
+    /// Counters since the client was built.
+    pub fn stats(&self) -> ClientStats {
+        self.counters.snapshot()
+    }
+
+    pub fn breaker_state(&self) -> BreakerState {
+        self.breaker.state()
+    }
+
+    /// The first entry matching all `filters`, if any.
+    pub async fn find_one(&self, collection: &str, filters: &[Filter]) -> Result<Option<Entry>, ApiError> {
+        let url = format!("{}/api/{collection}?{}", self.base, query_string(filters, &[("limit", 1)]));
+        let body = self.send(Method::GET, &url, None).await?;
+        entries(&body)?.into_iter().next().map_or(Ok(None), |e| Ok(Some(e)))
+    }
+
+    /// Every entry matching `filters`, page by page, with the `populate` relations nested (Strapi
+    /// leaves relations out of responses unless asked).
+    pub async fn find_all(
+        &self,
+        collection: &str,
+        filters: &[Filter],
+        populate: &[&str],
+    ) -> Result<Vec<Entry>, ApiError> {
+        let mut out = Vec::new();
+        for page in 1.. {
+            let mut q = query_string(filters, &[("page", page), ("pageSize", PAGE_SIZE)]);
+            for (i, rel) in populate.iter().enumerate() {
+                q.push_str(&format!("&populate[{i}]={rel}"));
+            }
+            let body = self.send(Method::GET, &format!("{}/api/{collection}?{q}", self.base), None).await?;
+            let batch = entries(&body)?;
+            let got = batch.len() as u64;
+            out.extend(batch);
+            let page_count = body.pointer("/meta/pagination/pageCount").and_then(Value::as_u64);
+            if got < PAGE_SIZE || page_count.is_some_and(|pc| page >= pc) {
+                break;
+            }
+        }
+        Ok(out)
+    }
+
+    /// `POST /api/<collection>` with `{"data": data}`.
+    pub async fn create(&self, collection: &str, data: Value) -> Result<Entry, ApiError> {
+        let body =
+            self.send(Method::POST, &format!("{}/api/{collection}", self.base), Some(&json!({ "data": data }))).await?;
+        Entry::from_json(body.get("data").ok_or_else(|| decode("no data in create response"))?)
+    }
+
+    /// `PUT /api/<collection>/<id>` with `{"data": data}`.
+    pub async fn update(&self, collection: &str, entry: &Entry, data: Value) -> Result<Entry, ApiError> {
+        let url = format!("{}/api/{collection}/{}", self.base, entry.path_id());
+        let body = self.send(Method::PUT, &url, Some(&json!({ "data": data }))).await?;
+        Entry::from_json(body.get("data").ok_or_else(|| decode("no data in update response"))?)
+    }
+
+    async fn send(&self, method: Method, url: &str, body: Option<&Value>) -> Result<Value, ApiError> {
+        let mut steps = retry::schedule(&self.cfg);
+        loop {
+            let err = match self.attempt(&method, url, body).await {
+                Ok(v) => return Ok(v),
+                Err(e) if !e.is_retryable() => return Err(e),
+                Err(e) => e,
+            };
+            let Some(step) = steps.next() else { return Err(err) };
+            let wait = retry::delay(&err, step);
+            if self.deadline().is_some_and(|d| Instant::now() + wait > d) {
+                return Err(err);
+            }
+            self.counters.retries.fetch_add(1, Relaxed);
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    async fn attempt(&self, method: &Method, url: &str, body: Option<&Value>) -> Result<Value, ApiError> {
+        let _permit = self.permits.acquire().await.expect("semaphore never closed");
+        if let Some(limiter) = &self.limiter {
+            limiter.until_ready().await;
+        }
+        self.pass_circuit().await?;
+        let started = Instant::now();
+        let result = self.exchange(method, url, body).await;
+        let c = &self.counters;
+        c.requests.fetch_add(1, Relaxed);
+        c.latency_us_total.fetch_add(started.elapsed().as_micros() as u64, Relaxed);
+        match &result {
+            Err(ApiError::Unique { .. }) | Ok(_) => {}
+            Err(ApiError::RateLimited { .. }) => {
+                c.throttled.fetch_add(1, Relaxed);
+                c.errors.fetch_add(1, Relaxed);
+            }
+            Err(_) => {
+                c.errors.fetch_add(1, Relaxed);
+            }
+        }
+        let healthy = !matches!(&result, Err(e) if e.trips_breaker());
+        if self.breaker.record(healthy, Instant::now()) {
+            c.circuit_opened.fetch_add(1, Relaxed);
+            tracing::warn!(threshold = self.cfg.circuit_failure_threshold, "API circuit opened");
+        }
+        result
+    }
+
+    /// Waits while the circuit is open, as long as the deadline allows.
+    async fn pass_circuit(&self) -> Result<(), ApiError> {
+        let mut counted = false;
+        loop {
+            let until = match self.breaker.admit(Instant::now()) {
+                Admission::Go | Admission::Probe => return Ok(()),
+                Admission::WaitUntil(t) => t,
+            };
+            if !counted {
+                self.counters.circuit_rejections.fetch_add(1, Relaxed);
+                counted = true;
+            }
+            if self.deadline().is_none_or(|d| until > d) {
+                return Err(ApiError::CircuitOpen);
+            }
+            tokio::time::sleep_until(until.into()).await;
+        }
+    }
+
+    async fn exchange(&self, method: &Method, url: &str, body: Option<&Value>) -> Result<Value, ApiError> {
+        let mut req = self.http.request(method.clone(), url).timeout(self.cfg.request_timeout);
+        if let Some(token) = &self.cfg.token {
+            req = req.bearer_auth(token);
+        }
+        if let Some(b) = body {
+            req = req.json(b);
+        }
+        let resp = req.send().await.map_err(|e| self.transport(e))?;
+        let status = resp.status();
+        let retry_after = retry::parse_retry_after(resp.headers().get(reqwest::header::RETRY_AFTER));
+        let bytes = resp.bytes().await.map_err(|e| self.transport(e))?;
+        let json: Value =
+            if bytes.is_empty() { Value::Null } else { serde_json::from_slice(&bytes).unwrap_or(Value::Null) };
+        if status.is_success() {
+            return Ok(json);
+        }
+        let message = json
+            .pointer("/error/message")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .unwrap_or_else(|| status.canonical_reason().unwrap_or("error").to_string());
+        Err(match status {
+            StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => ApiError::Unauthorized { status: status.as_u16() },
+            StatusCode::TOO_MANY_REQUESTS => ApiError::RateLimited { retry_after },
+            StatusCode::BAD_REQUEST if message.to_lowercase().contains("unique") => ApiError::Unique { message },
+            s if s.is_server_error() => ApiError::Server { status: s.as_u16(), message },
+            s => ApiError::Rejected { status: s.as_u16(), message },
+        })
+    }
+
+    fn transport(&self, e: reqwest::Error) -> ApiError {
+        if e.is_timeout() {
+            return ApiError::Timeout { secs: self.cfg.request_timeout.as_secs_f64() };
+        }
+        // The innermost cause ("Connection refused") is what a person can act on.
+        let mut reason = e.to_string();
+        let mut source = std::error::Error::source(&e);
+        while let Some(s) = source {
+            reason = s.to_string();
+            source = s.source();
+        }
+        ApiError::Transport { reason }
+    }
+}
+
+fn entries(body: &Value) -> Result<Vec<Entry>, ApiError> {
+    match body.get("data") {
+        Some(Value::Array(items)) => items.iter().map(Entry::from_json).collect(),
+        _ => Err(decode("expected a data array in the list response")),
+    }
+}

@@ -1,0 +1,45 @@
+//! Client settings. Every knob has a default that suits a single Strapi node.
+
+use std::time::Duration;
+
+/// How the client talks to the API and how hard it may push it.
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    /// Base URL without `/api`, e.g. `http://127.0.0.1:1337`.
+    pub base_url: String,
+    /// Bearer token; `None` sends no `Authorization` header.
+    pub token: Option<String>,
+    /// Requests in flight at most.
+    pub max_concurrency: usize,
+    /// Requests per second at most; `None` for no limit.
+    pub rate_limit_rps: Option<u32>,
+    /// Timeout of one attempt, connection included.
+    pub request_timeout: Duration,
+    /// Retries after the first attempt for retryable failures.
+    pub max_retries: usize,
+    /// First backoff delay; doubles per retry up to `backoff_max`, then full jitter is applied.
+    pub backoff_base: Duration,
+    pub backoff_max: Duration,
+    /// Consecutive failed attempts that open the circuit.
+    pub circuit_failure_threshold: u32,
+    /// How long the circuit stays open before one probe may pass.
+    pub circuit_cooldown: Duration,
+}
+
+impl ClientConfig {
+    /// Defaults for everything but the URL.
+    pub fn new(base_url: impl Into<String>) -> Self {
+        Self {
+            base_url: base_url.into(),
+            token: None,
+            max_concurrency: 16,
+            rate_limit_rps: None,
+            request_timeout: Duration::from_secs(10),
+            max_retries: 5,
+            backoff_base: Duration::from_millis(100),
+            backoff_max: Duration::from_secs(5),
+            circuit_failure_threshold: 10,
+            circuit_cooldown: Duration::from_secs(2),
+        }
+    }
+}

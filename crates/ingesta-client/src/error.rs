@@ -1,0 +1,38 @@
+//! What can go wrong talking to the API, phrased for the person reading the error report.
+
+/// A request failed. `is_retryable` decides whether the client tries again.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum ApiError {
+    #[error("the API rejected the token (HTTP {status}): check STRAPI_TOKEN / --token")]
+    Unauthorized { status: u16 },
+    #[error("the API refused a duplicate: {message}")]
+    Unique { message: String },
+    #[error("the API rejected the request (HTTP {status}): {message}")]
+    Rejected { status: u16, message: String },
+    #[error("the API failed (HTTP {status}): {message}")]
+    Server { status: u16, message: String },
+    #[error("the API kept answering 429 Too Many Requests")]
+    RateLimited { retry_after: Option<std::time::Duration> },
+    #[error("cannot reach the API: {reason}")]
+    Transport { reason: String },
+    #[error("the API did not answer within {secs:.1} s")]
+    Timeout { secs: f64 },
+    #[error("the API circuit is open after repeated failures and the time budget ran out")]
+    CircuitOpen,
+    #[error("the API answered something that is not a Strapi response: {reason}")]
+    Decode { reason: String },
+    #[error("invalid API URL '{url}': {reason}")]
+    BadUrl { url: String, reason: String },
+}
+
+impl ApiError {
+    /// Timeouts, connection errors, 429 and 5xx are worth another try; other 4xx never are.
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, Self::Server { .. } | Self::RateLimited { .. } | Self::Transport { .. } | Self::Timeout { .. })
+    }
+
+    /// Whether the failure says the API itself is unwell (counts towards opening the circuit).
+    pub(crate) fn trips_breaker(&self) -> bool {
+        matches!(self, Self::Server { .. } | Self::Transport { .. } | Self::Timeout { .. })
+    }
+}
