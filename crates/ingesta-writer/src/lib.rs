@@ -1,0 +1,20 @@
+//! Writing row plans to the API so that every entity lands exactly once.
+//!
+//! - Parents (programs, implementations and their modules, sessions and work items) and
+//!   participants are get-or-create behind single-flight caches: however many concurrent rows
+//!   need one, one look-up and at most one create happen.
+//! - What this run created is remembered, so its children are created without a look-up; what
+//!   already existed has its children fetched once per collection and reconciled, so a rerun
+//!   doubles nothing and completes what an interrupted run left undone.
+//! - A create refused as a duplicate (a retried POST whose first attempt landed) is resolved by
+//!   a look-up, never by a second entity.
+
+mod children;
+mod collections;
+mod parents;
+mod participant;
+mod store;
+mod writer;
+
+pub use collections::Collection;
+pub use writer::{RowFailure, RowOutcome, Writer, WriterConfig, WriterError};

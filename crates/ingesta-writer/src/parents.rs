@@ -1,0 +1,186 @@
+//! Parent entities shared by many rows: programs, implementations, and each implementation's
+//! modules, sessions and work items. Each is resolved once per run behind a single-flight cache.
+
+use crate::collections::Collection;
+use crate::store::Store;
+use crate::writer::RowFailure;
+use futures::future::try_join_all;
+use ingesta_client::{Entry, Filter};
+use ingesta_mapping::{ImplementationKey, RowPlan};
+use moka::future::Cache;
+use serde_json::{json, Map, Value};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// A session (`asistencias` entry) and the modality it holds, which the first row giving one sets.
+pub(crate) struct Session {
+    pub entry: Entry,
+    pub modalidad: tokio::sync::Mutex<Option<String>>,
+}
+
+/// An implementation with the ids of everything rows link to under it.
+pub(crate) struct Implementation {
+    pub id: u64,
+    pub modulos: HashMap<String, u64>,
+    pub sesiones: HashMap<String, Session>,
+    pub trabajos: HashMap<String, u64>,
+}
+
+/// The header's dynamic columns: one parent entry per column per implementation.
+pub(crate) struct Columns {
+    pub modules: Vec<String>,
+    pub sessions: Vec<String>,
+    pub works: Vec<String>,
+}
+
+pub(crate) struct Parents {
+    programas: Cache<String, u64>,
+    implementaciones: Cache<ImplementationKey, Arc<Implementation>>,
+    columns: Columns,
+    encuesta_ids: Vec<u64>,
+    omit_get: bool,
+}
+
+impl Parents {
+    pub(crate) fn new(columns: Columns, encuesta_ids: Vec<u64>, omit_get: bool) -> Self {
+        Self {
+            // Parents are few (programs × periods); the bounds only guard against a pathological file.
+            programas: Cache::new(10_000),
+            implementaciones: Cache::new(10_000),
+            columns,
+            encuesta_ids,
+            omit_get,
+        }
+    }
+
+    /// The row's implementation, with its program and dynamic parents, created if needed.
+    pub(crate) async fn implementation(
+        &self,
+        store: &Store,
+        plan: &RowPlan,
+    ) -> Result<Arc<Implementation>, RowFailure> {
+        let programa = self
+            .programas
+            .try_get_with(plan.programa.clone(), async {
+                let key = [Filter::eq("nombre", &plan.programa)];
+                let got = store
+                    .get_or_create(Collection::Programas, &key, json!({ "nombre": plan.programa }), self.omit_get)
+                    .await
+                    .map_err(RowFailure::at(Collection::Programas))?;
+                Ok::<_, RowFailure>(got.entry.id)
+            })
+            .await
+            .map_err(|e| (*e).clone())?;
+        self.implementaciones
+            .try_get_with(plan.implementacion.clone(), self.create_implementation(store, plan, programa))
+            .await
+            .map_err(|e| (*e).clone())
+    }
+
+    async fn create_implementation(
+        &self,
+        store: &Store,
+        plan: &RowPlan,
+        programa: u64,
+    ) -> Result<Arc<Implementation>, RowFailure> {
+        let k = &plan.implementacion;
+        let key = [
+            Filter::eq("nombre", &k.nombre),
+            Filter::eq("ciclo_escolar", &k.ciclo_escolar),
+            Filter::eq("periodo", &k.periodo),
+        ];
+        let body = json!({
+            "nombre": k.nombre, "ciclo_escolar": k.ciclo_escolar, "periodo": k.periodo,
+            "programa": programa, "encuestas": self.encuesta_ids,
+        });
+        let got = store
+            .get_or_create(Collection::Implementaciones, &key, body, self.omit_get)
+            .await
+            .map_err(RowFailure::at(Collection::Implementaciones))?;
+        let id = got.entry.id;
+        let modality = |name: &str| plan.modalities.iter().find(|(s, _)| s == name).map(|(_, m)| m.clone());
+        let (modulos, sesiones, trabajos) = futures::try_join!(
+            ensure(store, Collection::Modulos, "nombre", &self.columns.modules, id, got.created, |_| Map::new()),
+            ensure(store, Collection::Asistencias, "clave_sesion", &self.columns.sessions, id, got.created, |n| {
+                Map::from_iter([("modalidad".to_string(), modality(n).map_or(Value::Null, Value::String))])
+            }),
+            ensure(store, Collection::Trabajos, "nombre", &self.columns.works, id, got.created, |_| Map::new()),
+        )?;
+        Ok(Arc::new(Implementation {
+            id,
+            modulos: modulos.into_iter().map(|(n, e)| (n, e.id)).collect(),
+            sesiones: sesiones
+                .into_iter()
+                .map(|(n, e)| {
+                    let m = e.str("modalidad").map(str::to_string);
+                    (n, Session { entry: e, modalidad: tokio::sync::Mutex::new(m) })
+                })
+                .collect(),
+            trabajos: trabajos.into_iter().map(|(n, e)| (n, e.id)).collect(),
+        }))
+    }
+}
+
+/// Makes sure one entry per name exists under implementation `imp`: one list request when the
+/// implementation already existed (none when this run created it), then a create per missing name.
+async fn ensure(
+    store: &Store,
+    c: Collection,
+    name_field: &str,
+    names: &[String],
+    imp: u64,
+    imp_created: bool,
+    extra: impl Fn(&str) -> Map<String, Value>,
+) -> Result<HashMap<String, Entry>, RowFailure> {
+    let mut have: HashMap<String, Entry> = HashMap::new();
+    if !imp_created && !names.is_empty() {
+        let existing = store
+            .client
+            .find_all(c.route(), &[Filter::rel("implementacion", imp)], &[])
+            .await
+            .map_err(RowFailure::at(c))?;
+        have.extend(existing.into_iter().filter_map(|e| Some((e.str(name_field)?.to_string(), e))));
+    }
+    let extra = &extra;
+    let missing = names.iter().filter(|n| !have.contains_key(*n)).map(|n| async move {
+        let mut body = extra(n);
+        body.insert(name_field.to_string(), json!(n));
+        body.insert("implementacion".to_string(), json!(imp));
+        let key = [Filter::eq(name_field, n.as_str()), Filter::rel("implementacion", imp)];
+        let got = store.create(c, &key, Value::Object(body)).await.map_err(RowFailure::at(c))?;
+        Ok::<_, RowFailure>((n.clone(), got.entry))
+    });
+    have.extend(try_join_all(missing).await?);
+    Ok(have)
+}
+
+/// Applies a row's modality values: the first non-NA value per session wins (written once), and
+/// a different later value is a warning, never an error.
+pub(crate) async fn apply_modalities(
+    store: &Store,
+    imp: &Implementation,
+    plan: &RowPlan,
+    impl_name: &str,
+) -> Result<Vec<String>, RowFailure> {
+    let mut warnings = Vec::new();
+    for (name, value) in &plan.modalities {
+        let Some(session) = imp.sesiones.get(name) else { continue };
+        let mut current = session.modalidad.lock().await;
+        match current.as_deref() {
+            None => {
+                store
+                    .client
+                    .update(Collection::Asistencias.route(), &session.entry, json!({ "modalidad": value }))
+                    .await
+                    .map_err(RowFailure::at(Collection::Asistencias))?;
+                *current = Some(value.clone());
+            }
+            Some(kept) if kept != value => warnings.push(format!(
+                "row {}: modality '{value}' for session '{name}' of implementation '{impl_name}' conflicts with '{kept}', kept '{kept}'",
+                plan.row_number
+            )),
+            Some(_) => {}
+        }
+    }
+    Ok(warnings)
+}

@@ -1,0 +1,243 @@
+//! The writer: one row plan in, every entity it needs written (or the stage that failed out).
+
+use crate::children::{self, Want, PROGRESS, SESSION, SURVEY, WORK};
+use crate::collections::{Collection, Created};
+use crate::parents::{apply_modalities, Columns, Parents};
+use crate::participant::Participant;
+use crate::store::Store;
+use ingesta_cct::{CctLookup, CctStats};
+use ingesta_client::{ApiError, Filter, StrapiClient};
+use ingesta_mapping::{RowPlan, Schema};
+use moka::future::Cache;
+use serde_json::{json, Map, Value};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::{Arc, Mutex};
+
+/// Writer settings.
+#[derive(Debug, Clone)]
+pub struct WriterConfig {
+    /// Skip look-ups for programs and implementations (first load into an empty API). Never
+    /// applies to participants; duplicates within a run are still impossible.
+    pub omit_get: bool,
+    /// Participants remembered at most (bounds memory on files of millions of rows).
+    pub participant_cache: u64,
+}
+
+impl Default for WriterConfig {
+    fn default() -> Self {
+        Self { omit_get: false, participant_cache: 50_000 }
+    }
+}
+
+/// The writer could not start: reference data is unreadable.
+#[derive(Debug, thiserror::Error)]
+pub enum WriterError {
+    #[error("cannot read the reference collection 'encuestas': {0}")]
+    Reference(ApiError),
+}
+
+/// Why a row did not fully land: the collection whose write failed, and the API's reason.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{error}")]
+pub struct RowFailure {
+    pub stage: &'static str,
+    pub error: ApiError,
+}
+
+impl RowFailure {
+    pub(crate) fn at(c: Collection) -> impl Fn(ApiError) -> RowFailure {
+        move |error| RowFailure { stage: c.route(), error }
+    }
+
+    fn missing(c: Collection, message: String) -> RowFailure {
+        RowFailure { stage: c.route(), error: ApiError::Rejected { status: 404, message } }
+    }
+}
+
+/// What writing a row did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RowOutcome {
+    /// Entries this row created; 0 means everything it needed already existed.
+    pub created: u32,
+}
+
+/// Counts creates of one row, including those of its concurrent child writes.
+#[derive(Default)]
+pub(crate) struct Tally(std::sync::atomic::AtomicU32);
+
+impl Tally {
+    pub(crate) fn note(&self, created: bool) {
+        if created {
+            self.0.fetch_add(1, Relaxed);
+        }
+    }
+}
+
+/// Most warnings kept verbatim for the summary; the count covers all.
+const WARNINGS_KEPT: usize = 100;
+
+/// Writes row plans. Share it behind an `Arc` across concurrent rows.
+pub struct Writer {
+    store: Store,
+    parents: Parents,
+    participants: Cache<String, Arc<Participant>>,
+    encuestas: HashMap<String, u64>,
+    cct: Arc<dyn CctLookup>,
+    warnings: Mutex<Vec<String>>,
+    warning_count: AtomicU64,
+}
+
+impl Writer {
+    /// Reads the `encuestas` reference data (the first API call of a run, so an unreachable
+    /// API or a bad token is reported before any row) and prepares the caches.
+    pub async fn new(
+        client: Arc<StrapiClient>,
+        schema: &Schema,
+        cct: Arc<dyn CctLookup>,
+        cfg: WriterConfig,
+    ) -> Result<Self, WriterError> {
+        let encuestas: HashMap<String, u64> = client
+            .find_all("encuestas", &[], &[])
+            .await
+            .map_err(WriterError::Reference)?
+            .into_iter()
+            .filter_map(|e| Some((e.str("clave")?.to_string(), e.id)))
+            .collect();
+        let mut ids: Vec<u64> = encuestas.values().copied().collect();
+        ids.sort_unstable();
+        let columns = Columns {
+            modules: schema.module_names().map(str::to_string).collect(),
+            sessions: schema.sessions().iter().map(|c| c.name.clone()).collect(),
+            works: schema.work_names().map(str::to_string).collect(),
+        };
+        Ok(Self {
+            store: Store { client, created: Created::default() },
+            parents: Parents::new(columns, ids, cfg.omit_get),
+            participants: Cache::new(cfg.participant_cache),
+            encuestas,
+            cct,
+            warnings: Mutex::new(Vec::new()),
+            warning_count: AtomicU64::new(0),
+        })
+    }
+
+    /// Resolves the batch's implementations and applies modality values in row order, so "the
+    /// first non-NA value wins" holds however the rows are then scheduled. Returns the rows
+    /// that failed here; they must not be written.
+    pub async fn prepare_batch(&self, plans: &[RowPlan]) -> HashMap<u64, RowFailure> {
+        let mut failed = HashMap::new();
+        for plan in plans {
+            let result = match self.parents.implementation(&self.store, plan).await {
+                Ok(imp) => apply_modalities(&self.store, &imp, plan, &plan.implementacion.nombre).await,
+                Err(f) => Err(f),
+            };
+            match result {
+                Ok(w) if w.is_empty() => {}
+                Ok(w) => self.warn(w),
+                Err(f) => {
+                    failed.insert(plan.row_number, f);
+                }
+            }
+        }
+        failed
+    }
+
+    /// Writes everything one row needs. Rows of the same participant are serialised by a lock;
+    /// callers should still submit them in row order so the first row's values are the ones kept.
+    pub async fn write_row(&self, plan: &RowPlan) -> Result<RowOutcome, RowFailure> {
+        let tally = Tally::default();
+        let imp = self.parents.implementation(&self.store, plan).await?;
+        let cct = match &plan.cct {
+            Some(k) => self.cct.resolve(k).await.map_err(RowFailure::at_route("ccts"))?,
+            None => None,
+        };
+        let participant = self
+            .participants
+            .try_get_with(plan.id_externo.clone(), async {
+                let mut body = plan.participante.clone();
+                body.insert("cct".into(), cct.map_or(Value::Null, Value::from));
+                let key = [Filter::eq("id_externo", plan.id_externo.as_str())];
+                let got = self
+                    .store
+                    .get_or_create(Collection::Participantes, &key, Value::Object(body), false)
+                    .await
+                    .map_err(RowFailure::at(Collection::Participantes))?;
+                tally.note(got.created);
+                Ok::<_, RowFailure>(Arc::new(Participant::new(got.entry.id, got.created)))
+            })
+            .await
+            .map_err(|e| (*e).clone())?;
+        let wants = self.wants(plan, &imp)?;
+        let mut state = participant.state.lock().await;
+        let participation = state.participation(&self.store, participant.id, &imp, plan, &tally).await?;
+        children::reconcile(&self.store, participation, wants, &tally).await?;
+        state.app_use(&self.store, participant.id, plan, &tally).await?;
+        state.email(&self.store, participant.id, plan, &tally).await?;
+        Ok(RowOutcome { created: tally.0.load(Relaxed) })
+    }
+
+    fn wants(&self, plan: &RowPlan, imp: &crate::parents::Implementation) -> Result<Vec<Want>, RowFailure> {
+        let want = |kind, target, fields: Value| Want {
+            kind,
+            target,
+            fields: fields.as_object().cloned().unwrap_or_else(Map::new),
+        };
+        let mut out = Vec::new();
+        for m in &plan.modules {
+            let id = imp.modulos[&m.modulo];
+            out.push(want(PROGRESS, id, json!({ "calificacion": m.calificacion })));
+        }
+        for s in &plan.surveys {
+            let id = *self.encuestas.get(s).ok_or_else(|| {
+                RowFailure::missing(
+                    Collection::EncuestaCompletada,
+                    format!("no survey with clave '{s}' in 'encuestas'"),
+                )
+            })?;
+            out.push(want(SURVEY, id, json!({ "estado": "Completada" })));
+        }
+        for s in &plan.sessions {
+            out.push(want(SESSION, imp.sesiones[s].entry.id, json!({ "presente": true })));
+        }
+        for w in &plan.works {
+            out.push(want(WORK, imp.trabajos[w], json!({ "completado": true })));
+        }
+        Ok(out)
+    }
+
+    fn warn(&self, messages: Vec<String>) {
+        self.warning_count.fetch_add(messages.len() as u64, Relaxed);
+        let mut kept = self.warnings.lock().expect("warnings lock");
+        for m in messages {
+            tracing::warn!(warning = %m, "input warning");
+            if kept.len() < WARNINGS_KEPT {
+                kept.push(m);
+            }
+        }
+    }
+
+    /// Entries created in this run, per collection.
+    pub fn created(&self) -> Vec<(&'static str, u64)> {
+        self.store.created.snapshot()
+    }
+
+    /// How many warnings the run raised, and the first ones verbatim.
+    pub fn warnings(&self) -> (u64, Vec<String>) {
+        (self.warning_count.load(Relaxed), self.warnings.lock().expect("warnings lock").clone())
+    }
+
+    pub fn cct_stats(&self) -> CctStats {
+        self.cct.stats()
+    }
+
+    pub fn cct_mode(&self) -> &'static str {
+        self.cct.mode()
+    }
+}
+
+impl RowFailure {
+    fn at_route(stage: &'static str) -> impl Fn(ApiError) -> RowFailure {
+        move |error| RowFailure { stage, error }
+    }
+}
