@@ -1,0 +1,74 @@
+//! `ingesta run FILE --api URL`: the ingestion job on a local CSV. Thin: flags → settings →
+//! `ingesta_pipeline::run`, then the report files and a human summary.
+
+mod args;
+mod progress;
+
+use anyhow::Context;
+use args::{Cli, Command, RunArgs};
+use clap::Parser;
+use ingesta_pipeline::{ErrorReport, RunConfig};
+use ingesta_records::LocalFile;
+use std::io::IsTerminal;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
+    match cli.command {
+        Command::Run(args) => {
+            init_logging(&args);
+            match runtime.block_on(run(args)) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("error: {e:#}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+    }
+}
+
+fn init_logging(args: &RunArgs) {
+    // On a terminal the progress bar is the feedback; logs would only break it up.
+    let default = if std::io::stderr().is_terminal() { "warn" } else { "info" };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| default.into());
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if args.log_json {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+async fn run(args: RunArgs) -> anyhow::Result<()> {
+    let client = Arc::new(ingesta_client::StrapiClient::new(args.client_config())?);
+    let source = LocalFile::new(&args.input);
+    let out_dir = args.out_dir();
+    let mut report = ErrorReport::create(out_dir.join("errors.csv"))
+        .with_context(|| format!("cannot create {}", out_dir.display()))?;
+    let cct: Arc<dyn ingesta_cct::CctLookup> = Arc::new(ingesta_cct::OnDemand::new(client.clone(), args.cct_cache));
+    let cfg = RunConfig {
+        sizer: args.sizer_config(),
+        writer: ingesta_writer::WriterConfig { omit_get: args.omit_get, ..Default::default() },
+        deadline: args.time_budget_secs.map(|s| std::time::Instant::now() + std::time::Duration::from_secs(s)),
+        safety_margin: std::time::Duration::from_secs(args.safety_margin_secs),
+        resume: None,
+    };
+    let bar = progress::Bar::new(std::fs::metadata(&args.input).ok().map(|m| m.len()));
+    let result = ingesta_pipeline::run(&source, client, cct, cfg, &mut report, &bar).await;
+    bar.finish();
+    let summary = result.map_err(|e| match e {
+        ingesta_pipeline::FatalError::Writer(w) => {
+            anyhow::anyhow!("{w} (is the API at {} running and reachable?)", args.api)
+        }
+        other => other.into(),
+    })?;
+    let summary_path = out_dir.join("summary.json");
+    std::fs::write(&summary_path, serde_json::to_vec_pretty(&summary)?)
+        .with_context(|| format!("cannot write {}", summary_path.display()))?;
+    println!("{}", summary.human());
+    println!("report: {} ({} failed rows), summary: {}", report.path().display(), report.len(), summary_path.display());
+    Ok(())
+}

@@ -1,0 +1,292 @@
+//! The run loop.
+
+use crate::batcher::{BatchObservation, BatchSizer, SizerConfig};
+use crate::memory::peak_rss_mb;
+use crate::progress::{BatchProgress, Progress};
+use crate::report::{ErrorReport, ErrorRow};
+use crate::summary::{ApiSummary, CctSummary, Summary};
+use futures::future::join_all;
+use ingesta_cct::CctLookup;
+use ingesta_client::{ApiError, StrapiClient};
+use ingesta_mapping::{RowPlan, Schema, SchemaError};
+use ingesta_records::reader::Resume;
+use ingesta_records::{ByteSource, ReadError, RecordReader};
+use ingesta_writer::{RowFailure, Writer, WriterConfig, WriterError};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// How one run behaves.
+#[derive(Debug, Clone)]
+pub struct RunConfig {
+    pub sizer: SizerConfig,
+    pub writer: WriterConfig,
+    /// When the run must be over (the Lambda's deadline); `None` for no limit.
+    pub deadline: Option<Instant>,
+    /// No new rows are taken once less than this remains before `deadline`.
+    pub safety_margin: Duration,
+    /// Continue a partial run from its checkpoint.
+    pub resume: Option<Resume>,
+}
+
+impl Default for RunConfig {
+    fn default() -> Self {
+        Self {
+            sizer: SizerConfig::default(),
+            writer: WriterConfig::default(),
+            deadline: None,
+            safety_margin: Duration::from_secs(60),
+            resume: None,
+        }
+    }
+}
+
+/// A failure that stops the file. Row-level problems never end up here.
+#[derive(Debug, thiserror::Error)]
+pub enum FatalError {
+    #[error(transparent)]
+    Read(#[from] ReadError),
+    #[error(transparent)]
+    Schema(#[from] SchemaError),
+    #[error(transparent)]
+    Writer(#[from] WriterError),
+    #[error("stopped at row {row}: {error}")]
+    Unauthorized { row: u64, error: ApiError },
+    #[error("cannot write the error report: {0}")]
+    Report(#[from] std::io::Error),
+}
+
+/// Runs the job over `source`: every row lands or is in `report`; the summary says which.
+pub async fn run(
+    source: &dyn ByteSource,
+    client: Arc<StrapiClient>,
+    cct: Arc<dyn CctLookup>,
+    cfg: RunConfig,
+    report: &mut ErrorReport,
+    progress: &dyn Progress,
+) -> Result<Summary, FatalError> {
+    let started = Instant::now();
+    let mut reader = RecordReader::open(source, cfg.resume).await?;
+    let mut run = Run { sizer: BatchSizer::new(cfg.sizer), rows_read: 0, rows_failed: 0, rows_already_complete: 0 };
+    if reader.headers().is_empty() {
+        tracing::info!(input = %source.name(), "empty file: nothing to do");
+        return Ok(run.summary(source.name(), None, &client, None, true, None, started));
+    }
+    let schema = Schema::from_headers(reader.headers())?;
+    if !schema.unknown_columns().is_empty() {
+        tracing::info!(columns = ?schema.unknown_columns(), "ignoring unknown columns");
+    }
+    // In-flight rows may wait out an open circuit only while there is time to finish cleanly.
+    client.set_deadline(cfg.deadline.map(|d| d.checked_sub(cfg.safety_margin / 2).unwrap_or(d)));
+    let writer = Writer::new(client.clone(), &schema, cct, cfg.writer.clone()).await?;
+    let mut batch_no = 0;
+    let mut checkpoint = None;
+    loop {
+        if cfg.deadline.is_some_and(|d| Instant::now() + cfg.safety_margin >= d) {
+            let point = reader.resume_point();
+            tracing::warn!(
+                next_row = point.next_row,
+                byte_offset = point.byte_offset,
+                "deadline near: stopping with a checkpoint"
+            );
+            checkpoint = Some(point);
+            break;
+        }
+        let batch_started = Instant::now();
+        let before = client.stats();
+        let (plans, eof) = run.read_batch(&mut reader, &schema, report).await?;
+        let failed = run.write_batch(&writer, &plans, report).await?;
+        batch_no += 1;
+        let delta = client.stats().since(&before);
+        let seconds = batch_started.elapsed().as_secs_f64();
+        let p = BatchProgress {
+            batch: batch_no,
+            rows_read: run.rows_read,
+            rows_failed: run.rows_failed,
+            batch_size: run.sizer.size(),
+            bytes_read: reader.resume_point().byte_offset,
+            rows_per_sec: plans.len() as f64 / seconds.max(1e-9),
+            mean_latency_ms: delta.mean_latency_ms(),
+        };
+        tracing::info!(
+            batch = p.batch,
+            rows_read = p.rows_read,
+            rows_failed = p.rows_failed,
+            batch_size = p.batch_size,
+            batch_failed = failed,
+            rows_per_sec = p.rows_per_sec.round(),
+            latency_ms = p.mean_latency_ms,
+            requests = delta.requests,
+            retries = delta.retries,
+            "batch done"
+        );
+        progress.on_batch(&p);
+        let observation = BatchObservation {
+            rows: plans.len(),
+            seconds,
+            mean_latency_ms: delta.mean_latency_ms(),
+            throttled: delta.throttled,
+            errors: delta.errors,
+        };
+        if let Some((size, reason)) = run.sizer.observe(observation) {
+            tracing::info!(batch_size = size, reason, "batch size changed");
+        }
+        if eof {
+            break;
+        }
+    }
+    report.flush()?;
+    let complete = checkpoint.is_none();
+    Ok(run.summary(source.name(), Some(&writer), &client, Some(&schema), complete, checkpoint, started))
+}
+
+struct Run {
+    sizer: BatchSizer,
+    rows_read: u64,
+    rows_failed: u64,
+    rows_already_complete: u64,
+}
+
+impl Run {
+    /// Reads up to one batch of rows; rows that cannot be planned go straight to the report.
+    async fn read_batch(
+        &mut self,
+        reader: &mut RecordReader,
+        schema: &Schema,
+        report: &mut ErrorReport,
+    ) -> Result<(Vec<RowPlan>, bool), FatalError> {
+        let mut plans = Vec::with_capacity(self.sizer.size());
+        while plans.len() < self.sizer.size() {
+            let Some(next) = reader.next_row().await? else { return Ok((plans, true)) };
+            self.rows_read += 1;
+            let failure = match next {
+                Ok(raw) => match schema.plan(&raw) {
+                    Ok(plan) => {
+                        plans.push(plan);
+                        continue;
+                    }
+                    Err(e) => (raw.row_number, raw.fields, "validation", e.to_string()),
+                },
+                Err(e) => (e.row_number, e.lossy_fields, "read", e.kind.to_string()),
+            };
+            let (row_number, fields, stage, error) = failure;
+            let (id_externo, email) = identify(schema, &fields);
+            self.fail(report, ErrorRow { row_number, id_externo, email, stage: stage.into(), error })?;
+        }
+        Ok((plans, false))
+    }
+
+    /// Writes a batch: implementations first (in row order), then every participant's rows
+    /// concurrently, each participant's own rows in file order. Returns the rows that failed.
+    async fn write_batch(
+        &mut self,
+        writer: &Writer,
+        plans: &[RowPlan],
+        report: &mut ErrorReport,
+    ) -> Result<u64, FatalError> {
+        let mut failures: HashMap<u64, RowFailure> = writer.prepare_batch(plans).await;
+        let mut groups: Vec<Vec<&RowPlan>> = Vec::new();
+        let mut group_of: HashMap<&str, usize> = HashMap::new();
+        for plan in plans.iter().filter(|p| !failures.contains_key(&p.row_number)) {
+            let g = *group_of.entry(plan.id_externo.as_str()).or_insert_with(|| {
+                groups.push(Vec::new());
+                groups.len() - 1
+            });
+            groups[g].push(plan);
+        }
+        let results = join_all(groups.into_iter().map(|rows| async move {
+            let mut out = Vec::with_capacity(rows.len());
+            for plan in rows {
+                out.push((plan.row_number, writer.write_row(plan).await));
+            }
+            out
+        }))
+        .await;
+        for (row, result) in results.into_iter().flatten() {
+            match result {
+                Ok(outcome) if outcome.created == 0 => self.rows_already_complete += 1,
+                Ok(_) => {}
+                Err(f) => {
+                    failures.insert(row, f);
+                }
+            }
+        }
+        let mut failed: Vec<&RowPlan> = plans.iter().filter(|p| failures.contains_key(&p.row_number)).collect();
+        failed.sort_by_key(|p| p.row_number);
+        for plan in &failed {
+            let f = &failures[&plan.row_number];
+            if let ApiError::Unauthorized { .. } = f.error {
+                return Err(FatalError::Unauthorized { row: plan.row_number, error: f.error.clone() });
+            }
+            // Stage and row number only: error texts and row values may carry personal data.
+            tracing::debug!(row = plan.row_number, stage = f.stage, "row failed");
+            let row = ErrorRow {
+                row_number: plan.row_number,
+                id_externo: plan.id_externo.clone(),
+                email: plan.email.clone().unwrap_or_default(),
+                stage: f.stage.to_string(),
+                error: f.error.to_string(),
+            };
+            self.fail(report, row)?;
+        }
+        Ok(failed.len() as u64)
+    }
+
+    fn fail(&mut self, report: &mut ErrorReport, row: ErrorRow) -> Result<(), FatalError> {
+        self.rows_failed += 1;
+        report.add(&row)?;
+        Ok(())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn summary(
+        &self,
+        input: String,
+        writer: Option<&Writer>,
+        client: &StrapiClient,
+        schema: Option<&Schema>,
+        complete: bool,
+        checkpoint: Option<Resume>,
+        started: Instant,
+    ) -> Summary {
+        let stats = client.stats();
+        let (warning_count, warnings) = writer.map(Writer::warnings).unwrap_or_default();
+        let cct_stats = writer.map(Writer::cct_stats).unwrap_or_default();
+        let (batch_size_min, batch_size_max) = self.sizer.range();
+        Summary {
+            input,
+            complete,
+            rows_read: self.rows_read,
+            rows_succeeded: self.rows_read - self.rows_failed,
+            rows_failed: self.rows_failed,
+            rows_already_complete: self.rows_already_complete,
+            created: writer
+                .map(|w| w.created().into_iter().map(|(c, n)| (c.to_string(), n)).collect())
+                .unwrap_or_default(),
+            api: ApiSummary {
+                stats,
+                mean_latency_ms: stats.mean_latency_ms(),
+                requests_per_row: if self.rows_read == 0 { 0.0 } else { stats.requests as f64 / self.rows_read as f64 },
+            },
+            cct: CctSummary {
+                mode: writer.map_or("none", Writer::cct_mode).to_string(),
+                stats: cct_stats,
+                hit_rate: cct_stats.hit_rate(),
+            },
+            batch_size_min,
+            batch_size_max,
+            duration_ms: started.elapsed().as_millis() as u64,
+            peak_memory_mb: peak_rss_mb(),
+            unknown_columns: schema.map(|s| s.unknown_columns().to_vec()).unwrap_or_default(),
+            warning_count,
+            warnings,
+            checkpoint: checkpoint.map(Into::into),
+        }
+    }
+}
+
+/// The participant's id and email from a row's raw fields, for the report.
+fn identify(schema: &Schema, fields: &[String]) -> (String, String) {
+    let get = |c| schema.cell(fields, c).and_then(ingesta_records::values::text).unwrap_or("").to_string();
+    (get("id"), get("email"))
+}

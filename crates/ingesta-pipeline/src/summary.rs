@@ -1,0 +1,105 @@
+//! `summary.json`: what a run did, for people and for the Lambda's invocation result.
+
+use ingesta_cct::CctStats;
+use ingesta_client::ClientStats;
+use ingesta_records::reader::Resume;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Summary {
+    pub input: String,
+    /// True when the whole file was processed; false when the run stopped at its deadline.
+    pub complete: bool,
+    pub rows_read: u64,
+    pub rows_succeeded: u64,
+    pub rows_failed: u64,
+    /// Rows that needed no write: everything they describe already existed.
+    pub rows_already_complete: u64,
+    pub created: BTreeMap<String, u64>,
+    pub api: ApiSummary,
+    pub cct: CctSummary,
+    pub batch_size_min: usize,
+    pub batch_size_max: usize,
+    pub duration_ms: u64,
+    pub peak_memory_mb: Option<f64>,
+    pub unknown_columns: Vec<String>,
+    pub warning_count: u64,
+    pub warnings: Vec<String>,
+    /// Where the next invocation resumes, when the run is partial.
+    pub checkpoint: Option<Checkpoint>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ApiSummary {
+    #[serde(flatten)]
+    pub stats: ClientStats,
+    pub mean_latency_ms: f64,
+    /// API requests per row read (the figure to compare with the old implementation's 14.4).
+    pub requests_per_row: f64,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct CctSummary {
+    pub mode: String,
+    #[serde(flatten)]
+    pub stats: CctStats,
+    pub hit_rate: f64,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+pub struct Checkpoint {
+    pub byte_offset: u64,
+    pub next_row: u64,
+}
+
+impl From<Resume> for Checkpoint {
+    fn from(r: Resume) -> Self {
+        Self { byte_offset: r.byte_offset, next_row: r.next_row }
+    }
+}
+
+impl Summary {
+    /// A few lines for a terminal.
+    pub fn human(&self) -> String {
+        let mut s = format!(
+            "{}: {} rows read, {} succeeded ({} already complete), {} failed; {}\n",
+            self.input,
+            self.rows_read,
+            self.rows_succeeded,
+            self.rows_already_complete,
+            self.rows_failed,
+            if self.complete { "complete" } else { "PARTIAL (resume from checkpoint)" },
+        );
+        let created: Vec<String> =
+            self.created.iter().filter(|(_, n)| **n > 0).map(|(c, n)| format!("{c} {n}")).collect();
+        s += &format!("created: {}\n", if created.is_empty() { "nothing".to_string() } else { created.join(", ") });
+        s += &format!(
+            "api: {} requests ({:.1} per row), {} retries, {} errors, mean latency {:.1} ms\n",
+            self.api.stats.requests,
+            self.api.requests_per_row,
+            self.api.stats.retries,
+            self.api.stats.errors,
+            self.api.mean_latency_ms
+        );
+        s += &format!(
+            "cct: {} mode, {} look-ups, hit rate {:.0}%; batch size {}..{}; {:.1} s",
+            self.cct.mode,
+            self.cct.stats.lookups,
+            self.cct.hit_rate * 100.0,
+            self.batch_size_min,
+            self.batch_size_max,
+            self.duration_ms as f64 / 1000.0
+        );
+        if let Some(mb) = self.peak_memory_mb {
+            s += &format!(", peak memory {mb:.0} MiB");
+        }
+        if !self.unknown_columns.is_empty() {
+            s += &format!("\nignored unknown columns: {}", self.unknown_columns.join(", "));
+        }
+        if self.warning_count > 0 {
+            s += &format!("\n{} warning(s); first: {}", self.warning_count, self.warnings[0]);
+        }
+        s
+    }
+}
