@@ -57,6 +57,9 @@ pub struct RunArgs {
     /// Milliseconds the circuit stays open before one probe.
     #[arg(long, env = "CIRCUIT_COOLDOWN_MS", default_value_t = 2_000)]
     pub circuit_cooldown_ms: u64,
+    /// Longest a request waits for an open circuit to close, in seconds.
+    #[arg(long, env = "CIRCUIT_MAX_WAIT_SECS", default_value_t = 300)]
+    pub circuit_max_wait_secs: u64,
     /// Smallest batch.
     #[arg(long, env = "BATCH_SIZE_MIN", default_value_t = 10)]
     pub batch_size_min: usize,
@@ -98,6 +101,7 @@ impl RunArgs {
             backoff_max: Duration::from_millis(self.backoff_max_ms),
             circuit_failure_threshold: self.circuit_failure_threshold,
             circuit_cooldown: Duration::from_millis(self.circuit_cooldown_ms),
+            max_circuit_wait: Duration::from_secs(self.circuit_max_wait_secs),
             ..ClientConfig::new(&self.api)
         }
     }

@@ -65,7 +65,7 @@ impl StrapiClient {
     }
 
     /// Until this instant, requests wait out an open circuit and back off; after it they fail at
-    /// once. Without a deadline an open circuit fails requests immediately.
+    /// once. Without a deadline only `max_circuit_wait` bounds the wait.
     pub fn set_deadline(&self, deadline: Option<Instant>) {
         *self.deadline.lock().expect("deadline lock") = deadline;
     }
@@ -177,9 +177,11 @@ impl StrapiClient {
         result
     }
 
-    /// Waits while the circuit is open, as long as the deadline allows.
+    /// Waits while the circuit is open, as long as the deadline and `max_circuit_wait` allow.
     async fn pass_circuit(&self) -> Result<(), ApiError> {
         let mut counted = false;
+        let give_up = Instant::now() + self.cfg.max_circuit_wait;
+        let limit = self.deadline().map_or(give_up, |d| d.min(give_up));
         loop {
             let until = match self.breaker.admit(Instant::now()) {
                 Admission::Go | Admission::Probe => return Ok(()),
@@ -189,7 +191,7 @@ impl StrapiClient {
                 self.counters.circuit_rejections.fetch_add(1, Relaxed);
                 counted = true;
             }
-            if self.deadline().is_none_or(|d| until > d) {
+            if until > limit {
                 return Err(ApiError::CircuitOpen);
             }
             tokio::time::sleep_until(until.into()).await;

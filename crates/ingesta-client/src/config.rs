@@ -24,6 +24,9 @@ pub struct ClientConfig {
     pub circuit_failure_threshold: u32,
     /// How long the circuit stays open before one probe may pass.
     pub circuit_cooldown: Duration,
+    /// Longest a request waits for an open circuit to close (the run's deadline may cut it
+    /// shorter); then it fails with [`crate::ApiError::CircuitOpen`].
+    pub max_circuit_wait: Duration,
 }
 
 impl ClientConfig {
@@ -40,6 +43,7 @@ impl ClientConfig {
             backoff_max: Duration::from_secs(5),
             circuit_failure_threshold: 10,
             circuit_cooldown: Duration::from_secs(2),
+            max_circuit_wait: Duration::from_secs(300),
         }
     }
 }

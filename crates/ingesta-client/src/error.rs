@@ -17,7 +17,7 @@ pub enum ApiError {
     Transport { reason: String },
     #[error("the API did not answer within {secs:.1} s")]
     Timeout { secs: f64 },
-    #[error("the API circuit is open after repeated failures and the time budget ran out")]
+    #[error("the API kept failing (circuit open) and the time allowed to wait for it ran out")]
     CircuitOpen,
     #[error("the API answered something that is not a Strapi response: {reason}")]
     Decode { reason: String },

@@ -1,0 +1,29 @@
+# The README's two commands are `make demo` and `make test`; everything else is optional.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+.PHONY: help demo test lint unit bench gen-data clean
+
+help:
+	@echo "make demo   - run the job end to end on the shipped sample against a local Strapi-compatible server"
+	@echo "make test   - every check CI runs: format, lints, all tests"
+	@echo "make bench  - benchmarks (release build): memory flatness and more; prints figures"
+
+demo:
+	@scripts/demo.sh
+
+test: lint unit
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets -- -D warnings
+
+unit:
+	cargo test --workspace
+
+bench:
+	@scripts/bench.sh
+
+clean:
+	cargo clean
+	rm -rf out reports

@@ -1,0 +1,30 @@
+# Shared helpers for the scripts: start the local Strapi-compatible server and stop it on exit.
+# shellcheck shell=bash
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
+
+# on_exit CMD: run CMD when the calling script exits (several may be registered).
+_EXIT_CMDS=()
+_run_exit_cmds() { local c; for c in "${_EXIT_CMDS[@]}"; do eval "$c" || true; done; }
+trap _run_exit_cmds EXIT
+on_exit() { _EXIT_CMDS+=("$1"); }
+
+# start_sim PROFILE_DIR [extra strapi-sim flags...]: starts the server on a free port, seeded from
+# samples/, sets SIM_URL and SIM_PID, and stops it when the calling script exits.
+start_sim() {
+  local bin="$TARGET_DIR/$1/strapi-sim"; shift
+  local log; log="$(mktemp)"
+  "$bin" --port 0 --seed-dir "$ROOT/samples" "$@" >"$log" 2>&1 &
+  SIM_PID=$!
+  on_exit "kill $SIM_PID 2>/dev/null"
+  # The server prints its URL once it accepts connections; give it up to 10 s.
+  for _ in $(seq 1 100); do
+    SIM_URL="$(grep -o 'http://[0-9.:]*' "$log" | head -n1 || true)"
+    [ -n "$SIM_URL" ] && return 0
+    kill -0 "$SIM_PID" 2>/dev/null || { cat "$log" >&2; echo "strapi-sim exited early" >&2; return 1; }
+    sleep 0.1
+  done
+  echo "strapi-sim did not start within 10 s" >&2
+  return 1
+}
