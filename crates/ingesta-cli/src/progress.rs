@@ -1,6 +1,7 @@
 //! Feedback while a run goes: a progress bar on a terminal; elsewhere the pipeline's one log line
 //! per batch is the feedback, so this stays silent.
 
+use async_trait::async_trait;
 use indicatif::{ProgressBar, ProgressStyle};
 use ingesta_pipeline::{BatchProgress, Progress};
 use std::io::IsTerminal;
@@ -28,8 +29,9 @@ impl Bar {
     }
 }
 
+#[async_trait]
 impl Progress for Bar {
-    fn on_batch(&self, p: &BatchProgress) {
+    async fn on_batch(&self, p: &BatchProgress) {
         if let Some(bar) = &self.0 {
             bar.set_position(p.bytes_read);
             bar.set_message(format!(

@@ -94,8 +94,9 @@ pub async fn run(
         }
         let batch_started = Instant::now();
         let before = client.stats();
+        let (read_before, failed_before) = (run.rows_read, run.rows_failed);
         let (plans, eof) = run.read_batch(&mut reader, &schema, report).await?;
-        let failed = run.write_batch(&writer, &plans, report).await?;
+        run.write_batch(&writer, &plans, report).await?;
         batch_no += 1;
         let delta = client.stats().since(&before);
         let seconds = batch_started.elapsed().as_secs_f64();
@@ -103,24 +104,26 @@ pub async fn run(
             batch: batch_no,
             rows_read: run.rows_read,
             rows_failed: run.rows_failed,
+            batch_rows: run.rows_read - read_before,
+            batch_failed: run.rows_failed - failed_before,
             batch_size: run.sizer.size(),
             bytes_read: reader.resume_point().byte_offset,
             rows_per_sec: plans.len() as f64 / seconds.max(1e-9),
-            mean_latency_ms: delta.mean_latency_ms(),
+            api: delta,
         };
         tracing::info!(
             batch = p.batch,
             rows_read = p.rows_read,
             rows_failed = p.rows_failed,
             batch_size = p.batch_size,
-            batch_failed = failed,
+            batch_failed = p.batch_failed,
             rows_per_sec = p.rows_per_sec.round(),
-            latency_ms = p.mean_latency_ms,
+            latency_ms = delta.mean_latency_ms(),
             requests = delta.requests,
             retries = delta.retries,
             "batch done"
         );
-        progress.on_batch(&p);
+        progress.on_batch(&p).await;
         let observation = BatchObservation {
             rows: plans.len(),
             seconds,
@@ -177,13 +180,13 @@ impl Run {
     }
 
     /// Writes a batch: implementations first (in row order), then every participant's rows
-    /// concurrently, each participant's own rows in file order. Returns the rows that failed.
+    /// concurrently, each participant's own rows in file order.
     async fn write_batch(
         &mut self,
         writer: &Writer,
         plans: &[RowPlan],
         report: &mut ErrorReport,
-    ) -> Result<u64, FatalError> {
+    ) -> Result<(), FatalError> {
         let mut failures: HashMap<u64, RowFailure> = writer.prepare_batch(plans).await;
         let mut groups: Vec<Vec<&RowPlan>> = Vec::new();
         let mut group_of: HashMap<&str, usize> = HashMap::new();
@@ -229,7 +232,7 @@ impl Run {
             };
             self.fail(report, row)?;
         }
-        Ok(failed.len() as u64)
+        Ok(())
     }
 
     fn fail(&mut self, report: &mut ErrorReport, row: ErrorRow) -> Result<(), FatalError> {

@@ -1,0 +1,23 @@
+//! The S3 side of the job: where an input object is ([`S3Location`], including the URL-encoded
+//! keys of S3 events), the object as a streaming [`ByteSource`] that can start at a byte offset
+//! (range GET pinned to the object's ETag), and small JSON/CSV objects the run writes beside it
+//! (reports, summary, checkpoints).
+
+mod location;
+mod object;
+mod outputs;
+
+pub use location::{decode_event_key, S3Location};
+pub use object::S3Object;
+pub use outputs::Outputs;
+
+/// An S3 client for the default credential chain; `endpoint_url` points it at an emulator
+/// (path-style addressing, as local emulators need).
+pub async fn client(endpoint_url: Option<&str>) -> aws_sdk_s3::Client {
+    let shared = aws_config::load_from_env().await;
+    let mut b = aws_sdk_s3::config::Builder::from(&shared);
+    if let Some(url) = endpoint_url {
+        b = b.endpoint_url(url).force_path_style(true);
+    }
+    aws_sdk_s3::Client::from_conf(b.build())
+}
