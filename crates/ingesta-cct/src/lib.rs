@@ -9,7 +9,7 @@ use async_trait::async_trait;
 use ingesta_client::ApiError;
 
 /// Counters of one run's CCT look-ups.
-#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CctStats {
     /// Keys asked for by rows.
     pub lookups: u64,

@@ -43,17 +43,18 @@ fn init_logging(args: &RunArgs) {
 }
 
 async fn run(args: RunArgs) -> anyhow::Result<()> {
-    let client = Arc::new(ingesta_client::StrapiClient::new(args.client_config())?);
+    let settings = &args.settings;
+    let client = Arc::new(ingesta_client::StrapiClient::new(settings.client_config())?);
     let source = LocalFile::new(&args.input);
     let out_dir = args.out_dir();
     let mut report = ErrorReport::create(out_dir.join("errors.csv"))
         .with_context(|| format!("cannot create {}", out_dir.display()))?;
-    let cct: Arc<dyn ingesta_cct::CctLookup> = Arc::new(ingesta_cct::OnDemand::new(client.clone(), args.cct_cache));
+    let cct: Arc<dyn ingesta_cct::CctLookup> = Arc::new(ingesta_cct::OnDemand::new(client.clone(), settings.cct_cache));
     let cfg = RunConfig {
-        sizer: args.sizer_config(),
-        writer: ingesta_writer::WriterConfig { omit_get: args.omit_get, ..Default::default() },
-        deadline: args.time_budget_secs.map(|s| std::time::Instant::now() + std::time::Duration::from_secs(s)),
-        safety_margin: std::time::Duration::from_secs(args.safety_margin_secs),
+        sizer: settings.sizer_config(),
+        writer: settings.writer_config(),
+        deadline: args.time_budget_secs.map(|s| std::time::Instant::now() + std::time::Duration::from_secs_f64(s)),
+        safety_margin: settings.safety_margin(),
         resume: None,
     };
     let bar = progress::Bar::new(std::fs::metadata(&args.input).ok().map(|m| m.len()));
@@ -61,7 +62,7 @@ async fn run(args: RunArgs) -> anyhow::Result<()> {
     bar.finish();
     let summary = result.map_err(|e| match e {
         ingesta_pipeline::FatalError::Writer(w) => {
-            anyhow::anyhow!("{w} (is the API at {} running and reachable?)", args.api)
+            anyhow::anyhow!("{w} (is the API at {} running and reachable?)", settings.strapi_base_url)
         }
         other => other.into(),
     })?;

@@ -15,7 +15,7 @@ pub(crate) struct Counters {
 }
 
 /// A snapshot of the client's counters since it was built.
-#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ClientStats {
     /// Attempts sent to the API (retries included).
     pub requests: u64,

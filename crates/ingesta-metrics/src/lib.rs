@@ -10,9 +10,11 @@
 
 mod emf;
 mod put;
+mod run;
 
 pub use emf::Emf;
 pub use put::PutMetricData;
+pub use run::{final_metrics, MetricsProgress};
 
 use async_trait::async_trait;
 

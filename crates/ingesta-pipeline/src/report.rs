@@ -34,6 +34,19 @@ impl ErrorReport {
         Ok(Self { path, out, rows: 0 })
     }
 
+    /// Continues an existing report (a resumed file): rows are appended after the ones there.
+    pub fn append(path: impl Into<PathBuf>) -> std::io::Result<Self> {
+        let path = path.into();
+        let existing = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+        if existing == 0 {
+            return Self::create(path);
+        }
+        let file = std::fs::OpenOptions::new().append(true).open(&path)?;
+        let rows = csv::Reader::from_path(&path)?.records().count() as u64;
+        let out = csv::WriterBuilder::new().has_headers(false).from_writer(BufWriter::new(file));
+        Ok(Self { path, out, rows })
+    }
+
     pub fn add(&mut self, row: &ErrorRow) -> std::io::Result<()> {
         self.rows += 1;
         self.out.serialize(row).map_err(std::io::Error::other)
@@ -55,5 +68,39 @@ impl ErrorReport {
     /// Flushes the file; call before reading or uploading it.
     pub fn flush(&mut self) -> std::io::Result<()> {
         self.out.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(n: u64) -> ErrorRow {
+        ErrorRow {
+            row_number: n,
+            id_externo: format!("P{n}"),
+            email: String::new(),
+            stage: "read".into(),
+            error: "x, \"y\"".into(),
+        }
+    }
+
+    #[test]
+    fn append_continues_a_report_without_a_second_header() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r/errors.csv");
+        let mut r = ErrorReport::create(&path).unwrap();
+        r.add(&row(1)).unwrap();
+        r.flush().unwrap();
+        drop(r);
+        let mut r = ErrorReport::append(&path).unwrap();
+        assert_eq!(r.len(), 1);
+        r.add(&row(7)).unwrap();
+        r.flush().unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(
+            text,
+            "row_number,id_externo,email,stage,error\n1,P1,,read,\"x, \"\"y\"\"\"\n7,P7,,read,\"x, \"\"y\"\"\"\n"
+        );
     }
 }

@@ -7,7 +7,7 @@ use crate::report::{ErrorReport, ErrorRow};
 use crate::summary::{ApiSummary, CctSummary, Summary};
 use futures::future::join_all;
 use ingesta_cct::CctLookup;
-use ingesta_client::{ApiError, StrapiClient};
+use ingesta_client::{ApiError, ClientStats, StrapiClient};
 use ingesta_mapping::{RowPlan, Schema, SchemaError};
 use ingesta_records::reader::Resume;
 use ingesta_records::{ByteSource, ReadError, RecordReader};
@@ -66,11 +66,13 @@ pub async fn run(
     progress: &dyn Progress,
 ) -> Result<Summary, FatalError> {
     let started = Instant::now();
+    // A warm Lambda reuses its client: this run's figures are the difference from here.
+    let api_start = client.stats();
     let mut reader = RecordReader::open(source, cfg.resume).await?;
     let mut run = Run { sizer: BatchSizer::new(cfg.sizer), rows_read: 0, rows_failed: 0, rows_already_complete: 0 };
     if reader.headers().is_empty() {
         tracing::info!(input = %source.name(), "empty file: nothing to do");
-        return Ok(run.summary(source.name(), None, &client, None, true, None, started));
+        return Ok(run.summary(source.name(), None, &client.stats().since(&api_start), None, true, None, started));
     }
     let schema = Schema::from_headers(reader.headers())?;
     if !schema.unknown_columns().is_empty() {
@@ -140,7 +142,15 @@ pub async fn run(
     }
     report.flush()?;
     let complete = checkpoint.is_none();
-    Ok(run.summary(source.name(), Some(&writer), &client, Some(&schema), complete, checkpoint, started))
+    Ok(run.summary(
+        source.name(),
+        Some(&writer),
+        &client.stats().since(&api_start),
+        Some(&schema),
+        complete,
+        checkpoint,
+        started,
+    ))
 }
 
 struct Run {
@@ -246,13 +256,13 @@ impl Run {
         &self,
         input: String,
         writer: Option<&Writer>,
-        client: &StrapiClient,
+        stats: &ClientStats,
         schema: Option<&Schema>,
         complete: bool,
         checkpoint: Option<Resume>,
         started: Instant,
     ) -> Summary {
-        let stats = client.stats();
+        let stats = *stats;
         let (warning_count, warnings) = writer.map(Writer::warnings).unwrap_or_default();
         let cct_stats = writer.map(Writer::cct_stats).unwrap_or_default();
         let (batch_size_min, batch_size_max) = self.sizer.range();
@@ -284,6 +294,7 @@ impl Run {
             warning_count,
             warnings,
             checkpoint: checkpoint.map(Into::into),
+            invocations: 1,
         }
     }
 }

@@ -3,10 +3,10 @@
 use ingesta_cct::CctStats;
 use ingesta_client::ClientStats;
 use ingesta_records::reader::Resume;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Summary {
     pub input: String,
     /// True when the whole file was processed; false when the run stopped at its deadline.
@@ -28,9 +28,11 @@ pub struct Summary {
     pub warnings: Vec<String>,
     /// Where the next invocation resumes, when the run is partial.
     pub checkpoint: Option<Checkpoint>,
+    /// Invocations this summary covers (more than one when a file was resumed).
+    pub invocations: u32,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct ApiSummary {
     #[serde(flatten)]
     pub stats: ClientStats,
@@ -39,7 +41,7 @@ pub struct ApiSummary {
     pub requests_per_row: f64,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct CctSummary {
     pub mode: String,
     #[serde(flatten)]
@@ -47,7 +49,7 @@ pub struct CctSummary {
     pub hit_rate: f64,
 }
 
-#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
 pub struct Checkpoint {
     pub byte_offset: u64,
     pub next_row: u64,
@@ -60,6 +62,48 @@ impl From<Resume> for Checkpoint {
 }
 
 impl Summary {
+    /// Folds an earlier invocation's summary of the same file into this one, so the summary of
+    /// the invocation that completes a file covers the whole file.
+    pub fn absorb(&mut self, earlier: &Summary) {
+        self.rows_read += earlier.rows_read;
+        self.rows_succeeded += earlier.rows_succeeded;
+        self.rows_failed += earlier.rows_failed;
+        self.rows_already_complete += earlier.rows_already_complete;
+        for (c, n) in &earlier.created {
+            *self.created.entry(c.clone()).or_default() += n;
+        }
+        let (a, b) = (&mut self.api.stats, &earlier.api.stats);
+        a.requests += b.requests;
+        a.retries += b.retries;
+        a.errors += b.errors;
+        a.throttled += b.throttled;
+        a.circuit_rejections += b.circuit_rejections;
+        a.circuit_opened += b.circuit_opened;
+        a.latency_us_total += b.latency_us_total;
+        self.api.mean_latency_ms = a.mean_latency_ms();
+        self.api.requests_per_row =
+            if self.rows_read == 0 { 0.0 } else { self.api.stats.requests as f64 / self.rows_read as f64 };
+        let (c, d) = (&mut self.cct.stats, &earlier.cct.stats);
+        c.lookups += d.lookups;
+        c.cache_hits += d.cache_hits;
+        c.found += d.found;
+        c.api_calls += d.api_calls;
+        self.cct.hit_rate = c.hit_rate();
+        self.batch_size_min = self.batch_size_min.min(earlier.batch_size_min);
+        self.batch_size_max = self.batch_size_max.max(earlier.batch_size_max);
+        self.duration_ms += earlier.duration_ms;
+        self.peak_memory_mb = match (self.peak_memory_mb, earlier.peak_memory_mb) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+        self.warning_count += earlier.warning_count;
+        let mut warnings = earlier.warnings.clone();
+        warnings.append(&mut self.warnings);
+        warnings.truncate(100);
+        self.warnings = warnings;
+        self.invocations += earlier.invocations;
+    }
+
     /// A few lines for a terminal.
     pub fn human(&self) -> String {
         let mut s = format!(

@@ -11,11 +11,10 @@ pub use location::{decode_event_key, S3Location};
 pub use object::S3Object;
 pub use outputs::Outputs;
 
-/// An S3 client for the default credential chain; `endpoint_url` points it at an emulator
+/// An S3 client from the shared SDK configuration; `endpoint_url` points it at an emulator
 /// (path-style addressing, as local emulators need).
-pub async fn client(endpoint_url: Option<&str>) -> aws_sdk_s3::Client {
-    let shared = aws_config::load_from_env().await;
-    let mut b = aws_sdk_s3::config::Builder::from(&shared);
+pub fn client(shared: &aws_config::SdkConfig, endpoint_url: Option<&str>) -> aws_sdk_s3::Client {
+    let mut b = aws_sdk_s3::config::Builder::from(shared);
     if let Some(url) = endpoint_url {
         b = b.endpoint_url(url).force_path_style(true);
     }

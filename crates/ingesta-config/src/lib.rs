@@ -1,0 +1,165 @@
+//! The job's settings. One `clap` definition serves both entry points: the CLI reads flags (each
+//! falling back to its environment variable), the Lambda reads only the environment through
+//! [`Settings::from_env`]. Both therefore accept the same values and reject bad ones with the
+//! same message, naming the variable.
+
+use clap::{Args, Parser};
+use ingesta_client::ClientConfig;
+use ingesta_pipeline::SizerConfig;
+use ingesta_writer::WriterConfig;
+use std::time::Duration;
+
+/// Every knob of a run except the input.
+#[derive(Args, Debug, Clone)]
+pub struct Settings {
+    /// Strapi base URL (without /api).
+    #[arg(long = "api", env = "STRAPI_BASE_URL", value_name = "STRAPI_BASE_URL")]
+    pub strapi_base_url: String,
+    /// API token (sent as a bearer token).
+    #[arg(long, env = "STRAPI_TOKEN", hide_env_values = true, value_name = "STRAPI_TOKEN")]
+    pub token: Option<String>,
+    /// Requests in flight at most.
+    #[arg(long = "concurrency", env = "MAX_CONCURRENCY", default_value_t = 16, value_name = "MAX_CONCURRENCY")]
+    pub max_concurrency: usize,
+    /// Requests per second at most (0 = no limit).
+    #[arg(long, env = "RATE_LIMIT_RPS", default_value_t = 0, value_name = "RATE_LIMIT_RPS")]
+    pub rate_limit_rps: u32,
+    /// Timeout of one request attempt, in milliseconds.
+    #[arg(long, env = "REQUEST_TIMEOUT_MS", default_value_t = 10_000, value_name = "REQUEST_TIMEOUT_MS")]
+    pub request_timeout_ms: u64,
+    /// Retries of a failed request (timeouts, connection errors, 429, 5xx).
+    #[arg(long, env = "MAX_RETRIES", default_value_t = 5, value_name = "MAX_RETRIES")]
+    pub max_retries: usize,
+    /// First retry delay in milliseconds (doubles per retry, full jitter).
+    #[arg(long, env = "BACKOFF_BASE_MS", default_value_t = 100, value_name = "BACKOFF_BASE_MS")]
+    pub backoff_base_ms: u64,
+    /// Longest retry delay in milliseconds.
+    #[arg(long, env = "BACKOFF_MAX_MS", default_value_t = 5_000, value_name = "BACKOFF_MAX_MS")]
+    pub backoff_max_ms: u64,
+    /// Consecutive failures that open the circuit.
+    #[arg(long, env = "CIRCUIT_FAILURE_THRESHOLD", default_value_t = 10, value_name = "CIRCUIT_FAILURE_THRESHOLD")]
+    pub circuit_failure_threshold: u32,
+    /// Milliseconds the circuit stays open before one probe.
+    #[arg(long, env = "CIRCUIT_COOLDOWN_MS", default_value_t = 2_000, value_name = "CIRCUIT_COOLDOWN_MS")]
+    pub circuit_cooldown_ms: u64,
+    /// Longest a request waits for an open circuit to close, in seconds.
+    #[arg(long, env = "CIRCUIT_MAX_WAIT_SECS", default_value_t = 300, value_name = "CIRCUIT_MAX_WAIT_SECS")]
+    pub circuit_max_wait_secs: u64,
+    /// Smallest batch.
+    #[arg(long, env = "BATCH_SIZE_MIN", default_value_t = 10, value_name = "BATCH_SIZE_MIN")]
+    pub batch_size_min: usize,
+    /// Largest batch.
+    #[arg(long, env = "BATCH_SIZE_MAX", default_value_t = 1000, value_name = "BATCH_SIZE_MAX")]
+    pub batch_size_max: usize,
+    /// First batch size.
+    #[arg(long, env = "BATCH_SIZE_INITIAL", default_value_t = 50, value_name = "BATCH_SIZE_INITIAL")]
+    pub batch_size_initial: usize,
+    /// Keep the batch size at its initial value instead of adapting it.
+    #[arg(long, env = "FIXED_BATCH", default_value_t = false, value_name = "FIXED_BATCH")]
+    pub fixed_batch: bool,
+    /// Skip look-ups of programs and implementations (first load into an empty API).
+    #[arg(long, env = "OMIT_GET", default_value_t = false, value_name = "OMIT_GET")]
+    pub omit_get: bool,
+    /// Participants remembered at most (bounds memory; a forgotten one costs a look-up).
+    #[arg(long, env = "PARTICIPANT_CACHE_SIZE", default_value_t = 50_000, value_name = "PARTICIPANT_CACHE_SIZE")]
+    pub participant_cache: u64,
+    /// CCT keys remembered by the on-demand cache.
+    #[arg(long = "cct-cache", env = "CCT_CACHE_SIZE", default_value_t = 100_000, value_name = "CCT_CACHE_SIZE")]
+    pub cct_cache: u64,
+    /// Seconds before the deadline at which no new rows are taken.
+    #[arg(long, env = "SAFETY_MARGIN_SECS", default_value_t = 60.0, value_name = "SAFETY_MARGIN_SECS")]
+    pub safety_margin_secs: f64,
+    /// CloudWatch namespace of the metrics.
+    #[arg(long, env = "METRICS_NAMESPACE", default_value = "Ingesta", value_name = "METRICS_NAMESPACE")]
+    pub metrics_namespace: String,
+}
+
+/// Wraps a settings struct so it can be parsed from the environment alone.
+#[derive(Parser)]
+#[command(no_binary_name = true)]
+struct FromEnv<T: Args> {
+    #[command(flatten)]
+    settings: T,
+}
+
+/// Reads a `clap::Args` struct from environment variables only (every field must have `env`).
+/// The error names the variable that is missing or malformed.
+pub fn parse_env<T: Args>() -> Result<T, String> {
+    FromEnv::<T>::try_parse_from(std::iter::empty::<String>()).map(|f| f.settings).map_err(|e| {
+        // clap speaks of flags; keep its reason (which names the variable as the value name)
+        // and drop the usage lines that mean nothing in a Lambda.
+        let text = e.to_string();
+        let reason: Vec<&str> = text
+            .lines()
+            .map(str::trim)
+            .take_while(|l| !l.starts_with("Usage:") && !l.starts_with("For more information"))
+            .filter(|l| !l.is_empty())
+            .collect();
+        format!("bad configuration: {}", reason.join(" ").trim_start_matches("error: "))
+    })
+}
+
+impl Settings {
+    /// Reads every setting from environment variables (the Lambda's configuration).
+    pub fn from_env() -> Result<Self, String> {
+        parse_env()
+    }
+
+    pub fn client_config(&self) -> ClientConfig {
+        ClientConfig {
+            token: self.token.clone().filter(|t| !t.is_empty()),
+            max_concurrency: self.max_concurrency,
+            rate_limit_rps: Some(self.rate_limit_rps).filter(|r| *r > 0),
+            request_timeout: Duration::from_millis(self.request_timeout_ms),
+            max_retries: self.max_retries,
+            backoff_base: Duration::from_millis(self.backoff_base_ms),
+            backoff_max: Duration::from_millis(self.backoff_max_ms),
+            circuit_failure_threshold: self.circuit_failure_threshold,
+            circuit_cooldown: Duration::from_millis(self.circuit_cooldown_ms),
+            max_circuit_wait: Duration::from_secs(self.circuit_max_wait_secs),
+            ..ClientConfig::new(&self.strapi_base_url)
+        }
+    }
+
+    pub fn sizer_config(&self) -> SizerConfig {
+        SizerConfig {
+            min: self.batch_size_min,
+            max: self.batch_size_max,
+            initial: self.batch_size_initial,
+            adaptive: !self.fixed_batch,
+        }
+    }
+
+    pub fn writer_config(&self) -> WriterConfig {
+        WriterConfig { omit_get: self.omit_get, participant_cache: self.participant_cache }
+    }
+
+    pub fn safety_margin(&self) -> Duration {
+        Duration::from_secs_f64(self.safety_margin_secs.max(0.0))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // One test touches the process environment, so the cases run in sequence inside it.
+    #[test]
+    fn reads_the_environment_and_names_bad_variables() {
+        std::env::remove_var("STRAPI_BASE_URL");
+        let missing = Settings::from_env().unwrap_err();
+        assert!(missing.contains("STRAPI_BASE_URL"), "{missing}");
+        std::env::set_var("STRAPI_BASE_URL", "http://127.0.0.1:1");
+        std::env::set_var("MAX_CONCURRENCY", "lots");
+        let bad = Settings::from_env().unwrap_err();
+        assert!(bad.contains("lots") && bad.contains("MAX_CONCURRENCY"), "{bad}");
+        std::env::set_var("MAX_CONCURRENCY", "7");
+        std::env::set_var("OMIT_GET", "true");
+        let s = Settings::from_env().unwrap();
+        assert_eq!((s.max_concurrency, s.omit_get, s.batch_size_max), (7, true, 1000));
+        assert_eq!(s.client_config().max_concurrency, 7);
+        for v in ["STRAPI_BASE_URL", "MAX_CONCURRENCY", "OMIT_GET"] {
+            std::env::remove_var(v);
+        }
+    }
+}

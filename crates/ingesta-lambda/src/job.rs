@@ -1,0 +1,86 @@
+//! One input object, one run: resume from a checkpoint if there is one, stream the object
+//! through the pipeline, then put the error report, the summary and (when stopped by the
+//! deadline) a checkpoint next to it.
+
+use crate::checkpoint::Checkpoint;
+use crate::handler::App;
+use crate::routing::{checkpoint_key, report_key};
+use ingesta_metrics::{final_metrics, MetricsProgress};
+use ingesta_pipeline::{ErrorReport, RunConfig, Summary};
+use ingesta_s3::{S3Location, S3Object};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Instant;
+
+/// Processes `input` until done or until `deadline` (minus the safety margin) is near.
+pub async fn run_object(
+    app: &App,
+    input: &S3Location,
+    deadline: Option<Instant>,
+    scratch: &Path,
+) -> Result<Summary, String> {
+    let checkpoint_at = input.with_key(checkpoint_key(&input.key));
+    let errors_at = input.with_key(report_key(&input.key, "errors.csv"));
+    let summary_at = input.with_key(report_key(&input.key, "summary.json"));
+    let checkpoint: Option<Checkpoint> = match app.outputs.get_bytes(&checkpoint_at).await? {
+        Some(bytes) => Some(serde_json::from_slice(&bytes).map_err(|e| {
+            format!("checkpoint {checkpoint_at} is unreadable ({e}); delete it to start the file over")
+        })?),
+        None => None,
+    };
+    let source = S3Object::new(app.s3.clone(), input.clone());
+    let report_path = scratch.join("errors.csv");
+    let mut report = match &checkpoint {
+        Some(c) => {
+            tracing::info!(input = %input, next_row = c.next_row, byte_offset = c.byte_offset, "resuming from checkpoint");
+            source.expect_etag(c.etag.clone()).await;
+            // The earlier invocations' failed rows stay in the report: continue it.
+            if let Some(earlier) = app.outputs.get_bytes(&errors_at).await? {
+                std::fs::write(&report_path, earlier).map_err(|e| e.to_string())?;
+            }
+            ErrorReport::append(&report_path)
+        }
+        None => ErrorReport::create(&report_path),
+    }
+    .map_err(|e| format!("cannot write the error report in {}: {e}", scratch.display()))?;
+
+    let core = &app.settings.core;
+    let cct = Arc::new(ingesta_cct::OnDemand::new(app.api.clone(), core.cct_cache));
+    let cfg = RunConfig {
+        sizer: core.sizer_config(),
+        writer: core.writer_config(),
+        deadline,
+        safety_margin: core.safety_margin(),
+        resume: checkpoint.as_ref().map(Checkpoint::resume),
+    };
+    let progress = MetricsProgress::new(app.metrics.clone());
+    let mut summary = ingesta_pipeline::run(&source, app.api.clone(), cct, cfg, &mut report, &progress)
+        .await
+        .map_err(|e| e.to_string())?;
+    app.metrics.emit(&final_metrics(&summary)).await;
+    if let Some(c) = &checkpoint {
+        summary.absorb(&c.so_far);
+    }
+    summary.input = input.to_string();
+
+    app.outputs.put_file(&errors_at, report.path(), "text/csv").await?;
+    let json = serde_json::to_vec_pretty(&summary).map_err(|e| e.to_string())?;
+    app.outputs.put_bytes(&summary_at, json, "application/json").await?;
+    match &summary.checkpoint {
+        Some(point) => {
+            let next = Checkpoint {
+                input: input.to_string(),
+                etag: source.etag().await,
+                byte_offset: point.byte_offset,
+                next_row: point.next_row,
+                so_far: summary.clone(),
+            };
+            let bytes = serde_json::to_vec_pretty(&next).map_err(|e| e.to_string())?;
+            app.outputs.put_bytes(&checkpoint_at, bytes, "application/json").await?;
+            tracing::warn!(input = %input, next_row = point.next_row, "partial run: checkpoint written for the next invocation");
+        }
+        None if checkpoint.is_some() => app.outputs.delete(&checkpoint_at).await?,
+        None => {}
+    }
+    Ok(summary)
+}

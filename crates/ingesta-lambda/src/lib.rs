@@ -1,0 +1,15 @@
+//! The Lambda's logic, kept out of `functions/ingest` so tests call it without a Lambda:
+//! an S3 event → for each record, the input object's location ([`routing`]) → one run of the
+//! pipeline on the streamed object ([`job`]), resuming from a checkpoint when an earlier
+//! invocation stopped at its deadline → the error report, summary and checkpoint in S3, and
+//! metrics as EMF lines.
+
+pub mod checkpoint;
+pub mod handler;
+pub mod job;
+pub mod routing;
+pub mod settings;
+pub mod token;
+
+pub use handler::App;
+pub use settings::LambdaSettings;

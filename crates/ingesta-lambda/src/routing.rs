@@ -1,0 +1,74 @@
+//! Which event records are inputs. The function writes into its own bucket (reports,
+//! checkpoints), so anything it could have written must be ignored or it would trigger itself.
+
+use aws_lambda_events::s3::S3EventRecord;
+use ingesta_s3::{decode_event_key, S3Location};
+
+/// Prefixes of the function's own outputs: never inputs, whatever the configured prefix says.
+pub const OWN_OUTPUTS: [&str; 2] = ["reports/", "checkpoints/"];
+
+/// The input a record names, or why it is not one.
+pub fn route(record: &S3EventRecord, prefix: &str, suffix: &str) -> Result<S3Location, String> {
+    let bucket = record.s3.bucket.name.clone().ok_or("the record names no bucket")?;
+    let raw = record.s3.object.key.as_deref().ok_or("the record names no key")?;
+    let key = decode_event_key(raw);
+    if let Some(name) = record.event_name.as_deref() {
+        if !name.starts_with("ObjectCreated") {
+            return Err(format!("{key}: event {name} is not an upload"));
+        }
+    }
+    if OWN_OUTPUTS.iter().any(|p| key.starts_with(p)) {
+        return Err(format!("{key}: one of the function's own outputs"));
+    }
+    if !key.starts_with(prefix) || !key.ends_with(suffix) {
+        return Err(format!("{key}: outside the input prefix '{prefix}' / suffix '{suffix}'"));
+    }
+    Ok(S3Location { bucket, key })
+}
+
+/// `reports/<key without .csv>/<name>`.
+pub fn report_key(input_key: &str, name: &str) -> String {
+    format!("reports/{}/{name}", input_key.strip_suffix(".csv").unwrap_or(input_key))
+}
+
+/// `checkpoints/<key>.json`.
+pub fn checkpoint_key(input_key: &str) -> String {
+    format!("checkpoints/{input_key}.json")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_lambda_events::s3::S3Event;
+
+    fn record(key: &str, event: &str) -> S3EventRecord {
+        let json = serde_json::json!({"Records": [{
+            "eventTime": "2026-11-22T00:00:00Z", "eventName": event, "userIdentity": {}, "requestParameters": {},
+            "s3": {"bucket": {"name": "data"}, "object": {"key": key}}
+        }]});
+        serde_json::from_value::<S3Event>(json).unwrap().records.remove(0)
+    }
+
+    #[test]
+    fn decodes_and_filters_keys() {
+        let ok = route(&record("incoming/Mi+archivo%281%29.csv", "ObjectCreated:Put"), "incoming/", ".csv").unwrap();
+        assert_eq!(ok.key, "incoming/Mi archivo(1).csv");
+        for (key, event) in [
+            ("reports/incoming/x/errors.csv", "ObjectCreated:Put"),
+            ("checkpoints/incoming/x.csv.json", "ObjectCreated:Put"),
+            ("other/x.csv", "ObjectCreated:Put"),
+            ("incoming/x.txt", "ObjectCreated:Put"),
+            ("incoming/x.csv", "ObjectRemoved:Delete"),
+        ] {
+            assert!(route(&record(key, event), "incoming/", ".csv").is_err(), "{key} {event}");
+        }
+        // Even a prefix that covers everything never routes the function's own outputs.
+        assert!(route(&record("reports/a.csv", "ObjectCreated:Put"), "", ".csv").is_err());
+    }
+
+    #[test]
+    fn output_keys() {
+        assert_eq!(report_key("incoming/a b.csv", "errors.csv"), "reports/incoming/a b/errors.csv");
+        assert_eq!(checkpoint_key("incoming/a.csv"), "checkpoints/incoming/a.csv.json");
+    }
+}

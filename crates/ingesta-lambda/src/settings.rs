@@ -1,0 +1,43 @@
+//! Settings only the Lambda has, read from its environment with the shared ones.
+
+use clap::{Args, ValueEnum};
+use ingesta_config::Settings;
+
+/// Where metrics go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MetricsMode {
+    /// Embedded Metric Format lines on stdout (no API call).
+    Emf,
+    /// PutMetricData through the CloudWatch API.
+    Api,
+    Off,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct LambdaSettings {
+    #[command(flatten)]
+    pub core: Settings,
+    /// Only keys under this prefix are inputs.
+    #[arg(long, env = "INPUT_PREFIX", default_value = "incoming/", value_name = "INPUT_PREFIX")]
+    pub input_prefix: String,
+    /// Only keys with this suffix are inputs.
+    #[arg(long, env = "INPUT_SUFFIX", default_value = ".csv", value_name = "INPUT_SUFFIX")]
+    pub input_suffix: String,
+    #[arg(long, env = "METRICS_MODE", value_enum, default_value = "emf", value_name = "METRICS_MODE")]
+    pub metrics_mode: MetricsMode,
+    /// SSM SecureString holding the API token, read once per cold start when STRAPI_TOKEN is unset.
+    #[arg(long, env = "STRAPI_TOKEN_SSM_PARAM", value_name = "STRAPI_TOKEN_SSM_PARAM")]
+    pub token_ssm_param: Option<String>,
+    /// S3 endpoint override (a local emulator); path-style addressing is used with it.
+    #[arg(long, env = "S3_ENDPOINT_URL", value_name = "S3_ENDPOINT_URL")]
+    pub s3_endpoint_url: Option<String>,
+    /// Function name for the metrics dimension (set by Lambda).
+    #[arg(long, env = "AWS_LAMBDA_FUNCTION_NAME", default_value = "ingest", value_name = "AWS_LAMBDA_FUNCTION_NAME")]
+    pub function_name: String,
+}
+
+impl LambdaSettings {
+    pub fn from_env() -> Result<Self, String> {
+        ingesta_config::parse_env()
+    }
+}
