@@ -135,7 +135,8 @@ impl Faults {
             let status = if s.rng.random::<bool>() { 500 } else { 503 };
             return Decision::Fail { status, retry_after: None, delay };
         }
-        let lose_response = is_post && s.cfg.post_commit_error_rate > 0.0 && s.rng.random::<f64>() < s.cfg.post_commit_error_rate;
+        let lose_response =
+            is_post && s.cfg.post_commit_error_rate > 0.0 && s.rng.random::<f64>() < s.cfg.post_commit_error_rate;
         Decision::Serve { delay, lose_response }
     }
 }
@@ -146,8 +147,13 @@ mod tests {
 
     #[test]
     fn bursts_come_every_n() {
-        let f = Faults::new(FaultConfig { burst_429: Some(Burst { every_n: 3, length: 2, retry_after_secs: 4 }), ..Default::default() });
-        let kinds: Vec<bool> = (0..10).map(|_| matches!(f.decide(false), Decision::Fail { status: 429, retry_after: Some(4), .. })).collect();
+        let f = Faults::new(FaultConfig {
+            burst_429: Some(Burst { every_n: 3, length: 2, retry_after_secs: 4 }),
+            ..Default::default()
+        });
+        let kinds: Vec<bool> = (0..10)
+            .map(|_| matches!(f.decide(false), Decision::Fail { status: 429, retry_after: Some(4), .. }))
+            .collect();
         assert_eq!(kinds, [false, false, false, true, true, false, false, false, true, true]);
     }
 

@@ -62,11 +62,24 @@ fn store_error(e: StoreError) -> Response {
 }
 
 /// Everything every `/api` request goes through: counting, auth, faults, latency; then `op`.
-async fn guarded(sim: &Sim, method: Method, collection: &str, headers: &HeaderMap, op: impl FnOnce() -> Response) -> Response {
-    sim.stats.lock().unwrap_or_else(|p| p.into_inner()).requests.entry(format!("{method} {collection}")).and_modify(|n| *n += 1).or_insert(1);
+async fn guarded(
+    sim: &Sim,
+    method: Method,
+    collection: &str,
+    headers: &HeaderMap,
+    op: impl FnOnce() -> Response,
+) -> Response {
+    sim.stats
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .requests
+        .entry(format!("{method} {collection}"))
+        .and_modify(|n| *n += 1)
+        .or_insert(1);
     let response = async {
         if let Some(token) = &sim.token {
-            let ok = headers.get("authorization").and_then(|v| v.to_str().ok()) == Some(format!("Bearer {token}").as_str());
+            let ok =
+                headers.get("authorization").and_then(|v| v.to_str().ok()) == Some(format!("Bearer {token}").as_str());
             if !ok {
                 return error(StatusCode::UNAUTHORIZED, "Missing or invalid credentials", json!({}));
             }
@@ -115,7 +128,9 @@ async fn list(State(sim): State<Sim>, Path(c): Path<String>, RawQuery(q): RawQue
         let ids = store.query(&c, &q.filters);
         let total = ids.len();
         let (skip, take, meta) = match q.pagination {
-            Pagination::Offset { start, limit } => (start, limit, json!({ "start": start, "limit": limit, "total": total })),
+            Pagination::Offset { start, limit } => {
+                (start, limit, json!({ "start": start, "limit": limit, "total": total }))
+            }
             Pagination::Page { page, page_size } => {
                 let page_count = total.div_ceil(page_size);
                 (
@@ -137,19 +152,30 @@ async fn list(State(sim): State<Sim>, Path(c): Path<String>, RawQuery(q): RawQue
     .await
 }
 
-async fn one(State(sim): State<Sim>, Path((c, key)): Path<(String, String)>, RawQuery(q): RawQuery, headers: HeaderMap) -> Response {
+async fn one(
+    State(sim): State<Sim>,
+    Path((c, key)): Path<(String, String)>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+) -> Response {
     guarded(&sim.clone(), Method::GET, &c, &headers, || {
         let populate = query::parse(q.as_deref().unwrap_or("")).map(|q| q.populate).unwrap_or_default();
         let store = sim.store.lock().unwrap_or_else(|p| p.into_inner());
         match store.get(&c, &key) {
-            Some(e) => Json(json!({ "data": render::entry(&store, &c, e, &populate, sim.version), "meta": {} })).into_response(),
+            Some(e) => Json(json!({ "data": render::entry(&store, &c, e, &populate, sim.version), "meta": {} }))
+                .into_response(),
             None => error(StatusCode::NOT_FOUND, "Not Found", json!({})),
         }
     })
     .await
 }
 
-async fn create(State(sim): State<Sim>, Path(c): Path<String>, headers: HeaderMap, body: Option<Json<Value>>) -> Response {
+async fn create(
+    State(sim): State<Sim>,
+    Path(c): Path<String>,
+    headers: HeaderMap,
+    body: Option<Json<Value>>,
+) -> Response {
     guarded(&sim.clone(), Method::POST, &c, &headers, || {
         let Some(data) = body.as_ref().and_then(|b| data_of(&b.0)) else {
             return error(StatusCode::BAD_REQUEST, MISSING_DATA, json!({}));
@@ -166,14 +192,22 @@ async fn create(State(sim): State<Sim>, Path(c): Path<String>, headers: HeaderMa
     .await
 }
 
-async fn update(State(sim): State<Sim>, Path((c, key)): Path<(String, String)>, headers: HeaderMap, body: Option<Json<Value>>) -> Response {
+async fn update(
+    State(sim): State<Sim>,
+    Path((c, key)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Option<Json<Value>>,
+) -> Response {
     guarded(&sim.clone(), Method::PUT, &c, &headers, || {
         let Some(data) = body.as_ref().and_then(|b| data_of(&b.0)) else {
             return error(StatusCode::BAD_REQUEST, MISSING_DATA, json!({}));
         };
         let mut store = sim.store.lock().unwrap_or_else(|p| p.into_inner());
         match store.update(&c, &key, data) {
-            Ok(e) => Json(json!({ "data": render::entry(&store, &c, &e, &query::Populate::Nothing, sim.version), "meta": {} })).into_response(),
+            Ok(e) => Json(
+                json!({ "data": render::entry(&store, &c, &e, &query::Populate::Nothing, sim.version), "meta": {} }),
+            )
+            .into_response(),
             Err(e) => store_error(e),
         }
     })

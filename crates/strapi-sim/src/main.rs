@@ -5,7 +5,11 @@ use std::io::Write;
 use strapi_sim::{Burst, FaultConfig, Outage, OutageMode, SimConfig};
 
 #[derive(Parser)]
-#[command(name = "strapi-sim", version, about = "A Strapi-compatible REST server with an in-memory store and fault injection")]
+#[command(
+    name = "strapi-sim",
+    version,
+    about = "A Strapi-compatible REST server with an in-memory store and fault injection"
+)]
 struct Args {
     #[arg(long, default_value_t = 1337)]
     port: u16,
@@ -47,7 +51,8 @@ struct Args {
 }
 
 fn parse_burst(s: &str) -> Result<Burst, String> {
-    let p: Vec<u64> = s.split(':').map(|x| x.parse().map_err(|_| format!("bad number in {s}"))).collect::<Result<_, _>>()?;
+    let p: Vec<u64> =
+        s.split(':').map(|x| x.parse().map_err(|_| format!("bad number in {s}"))).collect::<Result<_, _>>()?;
     match p[..] {
         [every_n, length, retry_after_secs] => Ok(Burst { every_n, length, retry_after_secs }),
         _ => Err("expected EVERY_N:LENGTH:RETRY_AFTER_SECS".into()),

@@ -101,7 +101,11 @@ pub fn parse(raw: &str) -> Result<ListQuery, String> {
                     _ => Vec::new(),
                 };
                 // `populate[0]=a` and `populate=a,b` name fields; `populate[a]=true` too.
-                let named = if seg.len() == 2 && seg[1].parse::<usize>().is_err() { vec![seg[1].clone()] } else { value.split(',').map(str::to_string).collect() };
+                let named = if seg.len() == 2 && seg[1].parse::<usize>().is_err() {
+                    vec![seg[1].clone()]
+                } else {
+                    value.split(',').map(str::to_string).collect()
+                };
                 names.extend(named);
                 populate = if names.iter().any(|n| n == "*") { Populate::All } else { Populate::Fields(names) };
             }

@@ -19,7 +19,10 @@ pub struct Entry {
 #[derive(Debug, Clone, PartialEq)]
 pub enum StoreError {
     /// 400 ValidationError with Strapi's `details`.
-    Validation { message: String, details: Value },
+    Validation {
+        message: String,
+        details: Value,
+    },
     NotFound,
 }
 
@@ -178,7 +181,11 @@ impl Store {
     /// An entry by numeric id or documentId.
     pub fn get(&self, collection: &str, key: &str) -> Option<&Entry> {
         let c = self.collections.get(collection)?;
-        let id = key.parse::<u64>().ok().filter(|id| c.entries.contains_key(id)).or_else(|| c.by_document.get(key).copied())?;
+        let id = key
+            .parse::<u64>()
+            .ok()
+            .filter(|id| c.entries.contains_key(id))
+            .or_else(|| c.by_document.get(key).copied())?;
         c.entries.get(&id)
     }
 
@@ -198,7 +205,7 @@ impl Store {
         (0..24)
             .map(|_| {
                 let c = alphabet[(n % 36) as usize] as char;
-                n = n / 36 ^ n.rotate_left(17);
+                n = (n / 36) ^ n.rotate_left(17);
                 c
             })
             .collect()
@@ -217,9 +224,12 @@ impl Store {
                 },
                 Kind::Many(target) => match value {
                     Value::Null => json!([]),
-                    Value::Array(items) => {
-                        Value::Array(items.iter().map(|v| self.relation_id(target, key, v).map(|id| json!(id))).collect::<Result<_, _>>()?)
-                    }
+                    Value::Array(items) => Value::Array(
+                        items
+                            .iter()
+                            .map(|v| self.relation_id(target, key, v).map(|id| json!(id)))
+                            .collect::<Result<_, _>>()?,
+                    ),
                     v => json!([self.relation_id(target, key, v)?]),
                 },
             };
@@ -258,7 +268,12 @@ impl Store {
     }
 
     /// Creates an entry (`id` forced when seeding reference data).
-    pub fn create(&mut self, collection: &str, data: &Map<String, Value>, id: Option<u64>) -> Result<Entry, StoreError> {
+    pub fn create(
+        &mut self,
+        collection: &str,
+        data: &Map<String, Value>,
+        id: Option<u64>,
+    ) -> Result<Entry, StoreError> {
         let def = self.def(collection).ok_or(StoreError::NotFound)?;
         let mut fields = self.normalise(def, data)?;
         for (f, kind) in def.fields {
@@ -323,10 +338,9 @@ impl Store {
     fn matches(&self, def: &CollectionDef, e: &Entry, f: &Filter) -> bool {
         let value = e.fields.get(&f.field).unwrap_or(&Value::Null);
         let values: Vec<String> = match (def.kind(&f.field), f.sub.as_deref()) {
-            (Some(Kind::Rel(t) | Kind::Many(t)), Some("documentId")) => ids(value)
-                .into_iter()
-                .filter_map(|id| self.by_id(t, id).map(|r| r.document_id.clone()))
-                .collect(),
+            (Some(Kind::Rel(t) | Kind::Many(t)), Some("documentId")) => {
+                ids(value).into_iter().filter_map(|id| self.by_id(t, id).map(|r| r.document_id.clone())).collect()
+            }
             (_, _) => match value {
                 Value::Array(items) => items.iter().filter_map(canon).collect(),
                 v => canon(v).into_iter().collect(),
