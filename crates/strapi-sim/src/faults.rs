@@ -1,51 +1,63 @@
-//! Fault injection: what a misbehaving API does to its clients, configurable at start and at run
-//! time. Deterministic with `fault_seed`, so a test sees the same faults every run.
+//! Fault injection on `/api` routes: latency, errors, lost responses, 429 bursts, a server-side
+//! rate limit and an outage window. Set at start or at run time; reproducible with `fault_seed`.
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde::{Deserialize, Serialize};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-/// Every fault is off by default.
+/// What to inject. Every fault is off by default; JSON field names match the binary's flags.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct FaultConfig {
     /// Added to every `/api` response.
     pub latency_ms: u64,
-    /// Uniform extra latency in `0..=jitter_ms`.
+    /// Extra latency drawn uniformly from `0..=jitter_ms`.
     pub jitter_ms: u64,
-    /// Share of requests answered 500 or 503 before touching the store.
+    /// Share of requests answered 500 or 503 (at random) before touching the store.
     pub error_rate: f64,
-    /// Share of POSTs applied to the store but answered 500 (a lost response).
+    /// Share of POSTs applied to the store but answered 500: a lost response.
     pub post_commit_error_rate: f64,
     /// Periodic bursts of 429.
     pub burst_429: Option<Burst>,
-    /// Server-side limit over all `/api` requests; excess gets 429 with `Retry-After: 1`.
+    /// Token bucket over all `/api` requests; the excess gets 429 with `Retry-After: 1`.
     pub rate_limit_rps: Option<f64>,
-    /// One outage window, relative to when the faults were set.
+    /// One outage window, timed from when the faults were set.
     pub outage: Option<Outage>,
+    /// Seed of the random draws (jitter, errors); random when unset.
     pub fault_seed: Option<u64>,
 }
 
-/// After every `every_n` requests, the next `length` get 429 with `Retry-After: retry_after_secs`.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+/// After every `every_n` requests, the next `length` are answered 429.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
 pub struct Burst {
+    /// Requests served normally between bursts (at least 1).
     pub every_n: u64,
+    /// Requests answered 429 in each burst.
     pub length: u64,
+    /// Sent as the `Retry-After` header.
     pub retry_after_secs: u64,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+/// A window during which the server is down.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
 pub struct Outage {
+    /// Delay from when the faults were set to the start of the outage.
     pub start_after_ms: u64,
+    /// How long the outage lasts.
     pub duration_ms: u64,
+    /// How the outage shows to clients.
     pub mode: OutageMode,
 }
 
+/// How an outage shows.
 #[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub enum OutageMode {
-    /// New connections are closed as soon as they are accepted.
+    /// Connections are closed unanswered: clients see connection errors.
     #[serde(rename = "refuse")]
     Refuse,
     /// Requests are answered 503.
@@ -53,12 +65,30 @@ pub enum OutageMode {
     Unavailable,
 }
 
-/// What to do with one request.
+impl FaultConfig {
+    /// Refuses settings that cannot mean anything.
+    pub fn validate(&self) -> Result<(), String> {
+        for (name, rate) in [("error_rate", self.error_rate), ("post_commit_error_rate", self.post_commit_error_rate)] {
+            if !(0.0..=1.0).contains(&rate) {
+                return Err(format!("{name} must be between 0 and 1, got {rate}"));
+            }
+        }
+        if self.rate_limit_rps.is_some_and(|r| r.is_nan() || r <= 0.0) {
+            return Err("rate_limit_rps must be positive".into());
+        }
+        if self.burst_429.as_ref().is_some_and(|b| b.every_n == 0) {
+            return Err("burst_429.every_n must be at least 1".into());
+        }
+        Ok(())
+    }
+}
+
+/// What to do with one `/api` request.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Decision {
-    /// Serve it after `delay`; for a POST, `lose_response` answers 500 after applying it.
+    /// Serve it after `delay`; `lose_response` applies a POST and then answers 500.
     Serve { delay: Duration, lose_response: bool },
-    /// Answer `status` (with `Retry-After` when given) after `delay`.
+    /// Answer `status` (with `Retry-After` when given) after `delay`, leaving the store alone.
     Fail { status: u16, retry_after: Option<u64>, delay: Duration },
 }
 
@@ -66,77 +96,99 @@ struct State {
     cfg: FaultConfig,
     set_at: Instant,
     rng: StdRng,
-    served: u64,
+    /// Requests that reached the burst counter since the faults were set.
+    counted: u64,
     tokens: f64,
     refilled: Instant,
 }
 
-pub struct Faults(Mutex<State>);
+impl State {
+    fn new(cfg: FaultConfig) -> Self {
+        let now = Instant::now();
+        let rng = match cfg.fault_seed {
+            Some(seed) => StdRng::seed_from_u64(seed),
+            None => StdRng::from_rng(&mut rand::rng()),
+        };
+        let tokens = cfg.rate_limit_rps.map_or(0.0, |r| r.max(1.0));
+        Self { cfg, set_at: now, rng, counted: 0, tokens, refilled: now }
+    }
+
+    fn outage(&self, now: Instant) -> Option<OutageMode> {
+        let o = self.cfg.outage.as_ref()?;
+        let start = self.set_at + Duration::from_millis(o.start_after_ms);
+        (now >= start && now < start + Duration::from_millis(o.duration_ms)).then_some(o.mode)
+    }
+}
+
+/// The live fault settings and their counters.
+pub struct Faults {
+    state: Mutex<State>,
+    /// Spares the socket layer a lock on every read when no refusing outage is configured.
+    may_refuse: AtomicBool,
+}
 
 impl Faults {
     pub fn new(cfg: FaultConfig) -> Self {
-        let now = Instant::now();
-        let rng = StdRng::seed_from_u64(cfg.fault_seed.unwrap_or(0x5eed));
-        let tokens = cfg.rate_limit_rps.unwrap_or(0.0);
-        Self(Mutex::new(State { cfg, set_at: now, rng, served: 0, tokens, refilled: now }))
+        let faults = Self { state: Mutex::new(State::new(FaultConfig::default())), may_refuse: AtomicBool::new(false) };
+        faults.set(cfg);
+        faults
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     pub fn get(&self) -> FaultConfig {
         self.lock().cfg.clone()
     }
 
-    /// Replaces the faults; outage windows count from now.
+    /// Replaces the faults and restarts their clocks and counters.
     pub fn set(&self, cfg: FaultConfig) {
-        *self.lock() = Faults::new(cfg).0.into_inner().unwrap_or_else(|p| p.into_inner());
+        let refuse = cfg.outage.as_ref().is_some_and(|o| o.mode == OutageMode::Refuse);
+        *self.lock() = State::new(cfg);
+        self.may_refuse.store(refuse, Ordering::Release);
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
-        self.0.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    fn outage(s: &State, now: Instant) -> Option<OutageMode> {
-        let o = s.cfg.outage.as_ref()?;
-        let start = s.set_at + Duration::from_millis(o.start_after_ms);
-        (now >= start && now < start + Duration::from_millis(o.duration_ms)).then_some(o.mode)
-    }
-
-    /// Whether new connections are being refused right now.
+    /// Whether connections are being dropped right now.
     pub fn refusing(&self) -> bool {
-        Self::outage(&self.lock(), Instant::now()) == Some(OutageMode::Refuse)
+        self.may_refuse.load(Ordering::Acquire) && self.lock().outage(Instant::now()) == Some(OutageMode::Refuse)
     }
 
+    /// Decides the fate of one request, in this order: outage, rate limit, 429 burst, error rate,
+    /// lost response. Every answer, failed or not, carries the configured latency.
     pub fn decide(&self, is_post: bool) -> Decision {
-        let mut s = self.lock();
+        let mut guard = self.lock();
+        let s = &mut *guard;
         let now = Instant::now();
-        let jitter = s.cfg.jitter_ms;
-        let extra = if jitter > 0 { s.rng.random_range(0..=jitter) } else { 0 };
-        let delay = Duration::from_millis(s.cfg.latency_ms + extra);
-        // Connections opened before a refusing outage still get through; they see 503 instead.
-        if Self::outage(&s, now).is_some() {
-            return Decision::Fail { status: 503, retry_after: None, delay: Duration::ZERO };
+        let jitter = if s.cfg.jitter_ms > 0 { s.rng.random_range(0..=s.cfg.jitter_ms) } else { 0 };
+        let delay = Duration::from_millis(s.cfg.latency_ms + jitter);
+        let fail = |status, retry_after| Decision::Fail { status, retry_after, delay };
+        // A refusing outage also lands here for requests read just before it began.
+        if s.outage(now).is_some() {
+            return fail(503, None);
         }
-        if let Some(rps) = s.cfg.rate_limit_rps.filter(|r| *r > 0.0) {
+        if let Some(rps) = s.cfg.rate_limit_rps {
             let refill = now.duration_since(s.refilled).as_secs_f64() * rps;
             s.tokens = (s.tokens + refill).min(rps.max(1.0));
             s.refilled = now;
             if s.tokens < 1.0 {
-                return Decision::Fail { status: 429, retry_after: Some(1), delay: Duration::ZERO };
+                return fail(429, Some(1));
             }
             s.tokens -= 1.0;
         }
-        let n = s.served;
-        s.served += 1;
-        if let Some(b) = s.cfg.burst_429.clone() {
-            if b.every_n > 0 && n % (b.every_n + b.length) >= b.every_n {
-                return Decision::Fail { status: 429, retry_after: Some(b.retry_after_secs), delay };
+        let n = s.counted;
+        s.counted += 1;
+        if let Some(b) = &s.cfg.burst_429 {
+            if n % (b.every_n + b.length) >= b.every_n {
+                return fail(429, Some(b.retry_after_secs));
             }
         }
-        if s.cfg.error_rate > 0.0 && s.rng.random::<f64>() < s.cfg.error_rate {
-            let status = if s.rng.random::<bool>() { 500 } else { 503 };
-            return Decision::Fail { status, retry_after: None, delay };
+        if s.cfg.error_rate > 0.0 && s.rng.random_bool(s.cfg.error_rate) {
+            let status = if s.rng.random_bool(0.5) { 500 } else { 503 };
+            return fail(status, None);
         }
-        let lose_response =
-            is_post && s.cfg.post_commit_error_rate > 0.0 && s.rng.random::<f64>() < s.cfg.post_commit_error_rate;
+        let rate = s.cfg.post_commit_error_rate;
+        let lose_response = is_post && rate > 0.0 && s.rng.random_bool(rate);
         Decision::Serve { delay, lose_response }
     }
 }
@@ -145,37 +197,61 @@ impl Faults {
 mod tests {
     use super::*;
 
+    fn failed(d: &Decision) -> Option<(u16, Option<u64>)> {
+        match d {
+            Decision::Fail { status, retry_after, .. } => Some((*status, *retry_after)),
+            Decision::Serve { .. } => None,
+        }
+    }
+
     #[test]
-    fn bursts_come_every_n() {
+    fn bursts_come_after_every_n() {
         let f = Faults::new(FaultConfig {
             burst_429: Some(Burst { every_n: 3, length: 2, retry_after_secs: 4 }),
             ..Default::default()
         });
-        let kinds: Vec<bool> = (0..10)
-            .map(|_| matches!(f.decide(false), Decision::Fail { status: 429, retry_after: Some(4), .. }))
-            .collect();
-        assert_eq!(kinds, [false, false, false, true, true, false, false, false, true, true]);
+        let got: Vec<_> = (0..10).map(|_| failed(&f.decide(false))).collect();
+        let (ok, limited) = (None, Some((429, Some(4))));
+        assert_eq!(got, [ok, ok, ok, limited, limited, ok, ok, ok, limited, limited]);
     }
 
     #[test]
     fn error_rate_is_about_right_and_seeded() {
         let cfg = FaultConfig { error_rate: 0.1, fault_seed: Some(7), ..Default::default() };
-        let count = |f: &Faults| (0..10_000).filter(|_| matches!(f.decide(false), Decision::Fail { .. })).count();
-        let (a, b) = (count(&Faults::new(cfg.clone())), count(&Faults::new(cfg)));
+        let draws = |f: Faults| (0..10_000).map(|_| failed(&f.decide(false))).collect::<Vec<_>>();
+        let (a, b) = (draws(Faults::new(cfg.clone())), draws(Faults::new(cfg)));
         assert_eq!(a, b, "same seed, same faults");
-        assert!((800..1200).contains(&a), "{a}");
+        let errors = a.iter().flatten().count();
+        assert!((800..1200).contains(&errors), "{errors}");
+        assert!(a.contains(&Some((500, None))) && a.contains(&Some((503, None))));
     }
 
     #[test]
-    fn outage_window_and_rate_limit() {
-        let f = Faults::new(FaultConfig {
+    fn rate_limit_and_refusing_outage() {
+        let limited = Faults::new(FaultConfig { rate_limit_rps: Some(5.0), ..Default::default() });
+        let served = (0..50).filter(|_| failed(&limited.decide(false)).is_none()).count();
+        assert!((5..=6).contains(&served), "{served}");
+        let down = Faults::new(FaultConfig {
             outage: Some(Outage { start_after_ms: 0, duration_ms: 60_000, mode: OutageMode::Refuse }),
             ..Default::default()
         });
-        assert!(f.refusing());
-        assert!(matches!(f.decide(false), Decision::Fail { status: 503, .. }));
-        let limited = Faults::new(FaultConfig { rate_limit_rps: Some(5.0), ..Default::default() });
-        let served = (0..50).filter(|_| matches!(limited.decide(false), Decision::Serve { .. })).count();
-        assert!((5..=7).contains(&served), "{served}");
+        assert!(down.refusing());
+        assert_eq!(failed(&down.decide(false)), Some((503, None)));
+        down.set(FaultConfig::default());
+        assert!(!down.refusing());
+    }
+
+    #[test]
+    fn validation_and_json_names() {
+        assert!(FaultConfig { error_rate: 1.5, ..Default::default() }.validate().is_err());
+        assert!(FaultConfig { rate_limit_rps: Some(0.0), ..Default::default() }.validate().is_err());
+        let cfg: FaultConfig = serde_json::from_str(
+            r#"{"latency_ms":5,"outage":{"start_after_ms":1,"duration_ms":2,"mode":"503"},
+                "burst_429":{"every_n":2,"length":1,"retry_after_secs":3}}"#,
+        )
+        .unwrap();
+        assert_eq!(cfg.outage.as_ref().map(|o| o.mode), Some(OutageMode::Unavailable));
+        assert!(cfg.validate().is_ok());
+        assert!(serde_json::from_str::<FaultConfig>(r#"{"latency":5}"#).is_err(), "typos are refused");
     }
 }

@@ -1,14 +1,16 @@
-//! A Strapi-compatible REST server on loopback with an in-memory store, for demos and
-//! end-to-end tests. It imitates Strapi 5 (and Strapi 4's `attributes` shape on request); it does
-//! not define it: the pipeline must work unchanged against a real Strapi.
+//! A Strapi-compatible REST server on loopback with an in-memory store, for demos and end-to-end
+//! tests of the ingesta pipeline. It imitates Strapi 5 (and Strapi 4's `attributes` shape on
+//! request) closely enough that a client written against it works against a real Strapi:
 //!
 //! - every collection of SPEC section 3 ([`schema`]), unique keys enforced with Strapi's 400
 //!   `ValidationError`, unknown fields and dangling relations refused;
-//! - `filters[..][$eq|$ne|$in|$null]` including relation filters, `pagination[page|pageSize]`
-//!   and `pagination[start|limit]`, `populate`;
-//! - bearer-token check, seeding of `ccts` and `encuestas` from CSV;
-//! - fault injection ([`FaultConfig`]) set at start or at run time (`PUT /__sim/faults`), and
-//!   request counts per route (`GET /__sim/stats`).
+//! - `filters[..][$eq|$ne|$in|$notIn|$null]` including relation filters, `pagination[page|pageSize]`
+//!   and `pagination[start|limit]`, `populate`; look-ups use indexes, not scans;
+//! - an optional bearer token, and `ccts`/`encuestas` seeded from CSV;
+//! - fault injection ([`FaultConfig`]) set at start or at run time, and request statistics.
+//!
+//! `/__sim/health`, `/__sim/stats` (+ `POST /__sim/stats/reset`) and `GET`/`PUT /__sim/faults`
+//! steer a running server from outside.
 //!
 //! ```no_run
 //! # async fn demo() -> anyhow::Result<()> {
@@ -18,33 +20,37 @@
 //! # Ok(()) }
 //! ```
 
+#![warn(missing_docs)]
+
+mod admin;
+mod docid;
 mod faults;
-mod http;
+mod listener;
 mod query;
 mod render;
+mod routes;
 pub mod schema;
 mod seed;
 mod store;
 
 pub use faults::{Burst, FaultConfig, Outage, OutageMode};
 
-use axum::serve::Listener;
-use http::{Shared, Stats};
+use faults::Faults;
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use store::Store;
-use tokio::net::{TcpListener, TcpStream};
 
 /// How to start a simulator.
 #[derive(Debug, Clone)]
 pub struct SimConfig {
     /// When set, every `/api` request needs `Authorization: Bearer <token>`.
     pub token: Option<String>,
-    /// Loads `ccts.csv` and `encuestas.csv` from here.
+    /// Loads `ccts.csv` and `encuestas.csv` from here (a missing file is skipped with a warning).
     pub seed_dir: Option<PathBuf>,
-    /// 5 (flat entries) or 4 (`attributes`).
+    /// Response shapes of Strapi 5 (flat, the default) or 4 (`attributes`).
     pub strapi_version: u8,
+    /// Faults in force from the start.
     pub faults: FaultConfig,
 }
 
@@ -54,7 +60,28 @@ impl Default for SimConfig {
     }
 }
 
-/// A running simulator; stops on [`RunningSim::shutdown`] (or when dropped with its runtime).
+/// State shared by every request.
+pub(crate) struct Shared {
+    store: RwLock<Store>,
+    faults: Arc<Faults>,
+    stats: admin::Stats,
+    token: Option<String>,
+    version: u8,
+}
+
+impl Shared {
+    // A panic while holding the lock leaves the store consistent enough for a test double.
+    fn read(&self) -> RwLockReadGuard<'_, Store> {
+        self.store.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn write(&self) -> RwLockWriteGuard<'_, Store> {
+        self.store.write().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// A running simulator. Stop it with [`RunningSim::shutdown`]; dropping it leaves the server
+/// running until its Tokio runtime ends.
 pub struct RunningSim {
     addr: SocketAddr,
     shared: Arc<Shared>,
@@ -62,54 +89,32 @@ pub struct RunningSim {
     task: tokio::task::JoinHandle<()>,
 }
 
-/// Drops new connections while a "refuse" outage is on, so clients see connection errors.
-struct RefusingListener {
-    inner: TcpListener,
-    shared: Arc<Shared>,
-}
-
-impl Listener for RefusingListener {
-    type Io = TcpStream;
-    type Addr = SocketAddr;
-
-    async fn accept(&mut self) -> (TcpStream, SocketAddr) {
-        loop {
-            match self.inner.accept().await {
-                Ok((socket, _)) if self.shared.faults.refusing() => drop(socket),
-                Ok(pair) => return pair,
-                // Out of file descriptors and the like: wait a moment rather than spin.
-                Err(e) => {
-                    tracing::warn!(error = %e, "accept failed");
-                    tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-                }
-            }
-        }
-    }
-
-    fn local_addr(&self) -> std::io::Result<SocketAddr> {
-        self.inner.local_addr()
-    }
-}
-
-/// Starts a simulator on `addr` (port 0 picks a free port).
+/// Starts a simulator on `addr` (port 0 picks a free port) and returns once it accepts
+/// connections.
 pub async fn spawn(config: SimConfig, addr: SocketAddr) -> anyhow::Result<RunningSim> {
-    let mut store = Store::default();
+    if !matches!(config.strapi_version, 4 | 5) {
+        anyhow::bail!("strapi_version must be 4 or 5, got {}", config.strapi_version);
+    }
+    config.faults.validate().map_err(anyhow::Error::msg)?;
+    let mut store = Store::new(rand::random());
     if let Some(dir) = &config.seed_dir {
-        for (collection, n) in seed::seed_dir(&mut store, dir)? {
-            tracing::info!(collection, rows = n, "seeded");
+        for (collection, rows) in seed::seed_dir(&mut store, dir)? {
+            tracing::info!(collection, rows, "seeded");
         }
     }
+    let faults = Arc::new(Faults::new(config.faults));
     let shared = Arc::new(Shared {
-        store: Mutex::new(store),
-        faults: faults::Faults::new(config.faults),
-        stats: Mutex::new(Stats::default()),
+        store: RwLock::new(store),
+        faults: faults.clone(),
+        stats: admin::Stats::default(),
         token: config.token.filter(|t| !t.is_empty()),
-        version: if config.strapi_version == 4 { 4 } else { 5 },
+        version: config.strapi_version,
     });
-    let inner = TcpListener::bind(addr).await?;
+    let inner = tokio::net::TcpListener::bind(addr).await?;
     let addr = inner.local_addr()?;
-    let listener = RefusingListener { inner, shared: shared.clone() };
-    let app = http::router(shared.clone());
+    let listener = listener::FaultyListener { inner, faults };
+    let app =
+        routes::router().merge(admin::router()).fallback(|| async { routes::not_found() }).with_state(shared.clone());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let task = tokio::spawn(async move {
         let served = axum::serve(listener, app).with_graceful_shutdown(async {
@@ -123,44 +128,37 @@ pub async fn spawn(config: SimConfig, addr: SocketAddr) -> anyhow::Result<Runnin
 }
 
 impl RunningSim {
-    /// `http://127.0.0.1:PORT`.
+    /// `http://127.0.0.1:PORT` (the bound address).
     pub fn base_url(&self) -> String {
         format!("http://{}", self.addr)
     }
 
+    /// The bound address, with the port actually chosen.
     pub fn addr(&self) -> SocketAddr {
         self.addr
     }
 
-    /// Replaces the faults; outage windows count from now.
+    /// Replaces the faults; outage windows and burst counters start again from now.
     pub fn set_faults(&self, faults: FaultConfig) {
         self.shared.faults.set(faults);
     }
 
     /// Requests received for `METHOD /api/<collection>[/…]`, faulted ones included.
     pub fn request_count(&self, method: &str, collection: &str) -> u64 {
-        let stats = self.shared.stats.lock().unwrap_or_else(|p| p.into_inner());
-        stats.requests.get(&format!("{} {collection}", method.to_uppercase())).copied().unwrap_or(0)
+        self.shared.stats.requests(method, collection)
     }
 
-    /// Entries stored in a collection.
+    /// Entries stored in a collection (0 for an unknown one).
     pub fn count(&self, collection: &str) -> usize {
-        self.shared.store.lock().unwrap_or_else(|p| p.into_inner()).count(collection)
+        self.shared.read().collection(collection).map_or(0, |c| c.len())
     }
 
-    /// A collection's entries, flat, with relations as numeric ids.
+    /// A collection's entries by ascending id, flat (Strapi 5 shape) with every relation as its
+    /// numeric id, or an array of ids for to-many relations.
     pub fn entries(&self, collection: &str) -> Vec<serde_json::Value> {
-        let store = self.shared.store.lock().unwrap_or_else(|p| p.into_inner());
-        store
-            .all(collection)
-            .into_iter()
-            .map(|e| {
-                let mut m = e.fields.clone();
-                m.insert("id".into(), e.id.into());
-                m.insert("documentId".into(), e.document_id.clone().into());
-                serde_json::Value::Object(m)
-            })
-            .collect()
+        let store = self.shared.read();
+        let Some(c) = store.collection(collection) else { return Vec::new() };
+        c.iter().map(|e| render::stored(&store, c, e)).collect()
     }
 
     /// Stops accepting, lets requests in flight finish, and waits for the server to end.

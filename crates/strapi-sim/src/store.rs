@@ -1,28 +1,45 @@
 //! The in-memory store: entries per collection, unique keys enforced in O(1), and indexes on
-//! key and relation fields so that look-ups stay fast with millions of entries.
+//! unique-key and relation fields so that look-ups stay fast with millions of entries.
 
+use crate::docid::DocIds;
+use crate::query::{Filter, Op};
 use crate::schema::{self, CollectionDef, Kind};
 use serde_json::{json, Map, Value};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap};
 
-/// One stored entry. Relations hold numeric ids (arrays for to-many relations).
+/// One field of a collection as served: the schema's, plus seed columns for reference data.
+#[derive(Debug, Clone)]
+pub struct FieldSpec {
+    pub name: String,
+    pub kind: Kind,
+}
+
+/// One stored entry. Values are positional (see [`Collection::fields`]); relations hold numeric
+/// ids, arrays of them for to-many relations.
 #[derive(Debug, Clone)]
 pub struct Entry {
     pub id: u64,
-    pub document_id: String,
-    pub fields: Map<String, Value>,
-    pub created_at: String,
-    pub updated_at: String,
+    values: Box<[Value]>,
+    pub created_ms: u64,
+    pub updated_ms: u64,
 }
 
-/// Why a write was refused, in Strapi's words.
+static NULL: Value = Value::Null;
+
+impl Entry {
+    /// The value at field position `pos`; null for a column added after the entry was stored.
+    pub fn value(&self, pos: usize) -> &Value {
+        self.values.get(pos).unwrap_or(&NULL)
+    }
+}
+
+/// Why a request was refused, in Strapi's terms.
 #[derive(Debug, Clone, PartialEq)]
 pub enum StoreError {
-    /// 400 ValidationError with Strapi's `details`.
-    Validation {
-        message: String,
-        details: Value,
-    },
+    /// 400 `ValidationError` with Strapi's `details`.
+    Validation { message: String, details: Value },
+    /// 404 `NotFoundError`.
     NotFound,
 }
 
@@ -30,336 +47,617 @@ fn invalid(message: impl Into<String>) -> StoreError {
     StoreError::Validation { message: message.into(), details: json!({}) }
 }
 
-/// A look-up condition: `filters[field]([sub])[op]=value`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Filter {
-    pub field: String,
-    /// `id` or `documentId` for a condition on a relation.
-    pub sub: Option<String>,
-    pub op: Op,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum Op {
-    Eq(String),
-    Ne(String),
-    In(Vec<String>),
-    Null(bool),
-}
-
-/// The comparable text of a stored value: strings as they are, numbers without a spurious
-/// `.0`, booleans as `true`/`false`. Query values arrive as text, so both sides meet here.
+/// The text a stored value compares as: query values arrive as text, so both sides meet here.
+/// Whole numbers lose any `.0`, booleans read `true`/`false`; null and composites have none.
 pub fn canon(v: &Value) -> Option<String> {
     match v {
         Value::String(s) => Some(s.clone()),
-        Value::Number(n) => n.as_f64().map(canon_number),
         Value::Bool(b) => Some(b.to_string()),
+        Value::Number(n) => Some(match n.as_f64() {
+            Some(f) if n.is_f64() && f.fract() == 0.0 && f.abs() < 9e15 => format!("{}", f as i64),
+            _ => n.to_string(),
+        }),
         _ => None,
     }
 }
 
-fn canon_number(f: f64) -> String {
-    if f.fract() == 0.0 && f.abs() < 1e15 {
-        format!("{}", f as i64)
-    } else {
-        f.to_string()
+/// The ids a relation value holds.
+pub fn related_ids(v: &Value) -> Vec<u64> {
+    match v {
+        Value::Array(items) => items.iter().filter_map(Value::as_u64).collect(),
+        v => v.as_u64().into_iter().collect(),
     }
 }
 
-/// The forms a query value may match: itself, and its canonical number form.
-fn query_forms(s: &str) -> Vec<String> {
-    let mut forms = vec![s.to_string()];
-    if let Ok(f) = s.parse::<f64>() {
-        let c = canon_number(f);
-        if c != s {
-            forms.push(c);
-        }
-    }
-    forms
-}
+/// Fields the client may send but Strapi manages itself; accepted and ignored.
+const SYSTEM_KEYS: &[&str] = &["id", "documentId", "createdAt", "updatedAt", "publishedAt", "locale"];
 
-struct Collection {
-    def: &'static CollectionDef,
+/// Ids sorted ascending for one indexed value.
+type Index = HashMap<Box<str>, Vec<u64>>;
+
+/// One collection's entries and indexes.
+pub struct Collection {
+    pub def: &'static CollectionDef,
+    slot: usize,
+    fields: Vec<FieldSpec>,
     entries: BTreeMap<u64, Entry>,
     next_id: u64,
-    by_document: HashMap<String, u64>,
-    unique: HashMap<Vec<String>, u64>,
-    index: HashMap<(String, String), BTreeSet<u64>>,
+    unique_pos: Vec<usize>,
+    /// Unique-key tuple (canonical texts joined by a unit separator) → id.
+    unique: HashMap<Box<str>, u64>,
+    /// Per field position, for unique-key and relation fields only.
+    indexes: Vec<Option<Index>>,
+}
+
+const KEY_SEPARATOR: char = '\u{1f}';
+
+fn index_values(v: &Value) -> Vec<String> {
+    match v {
+        Value::Array(items) => items.iter().filter_map(canon).collect(),
+        v => canon(v).into_iter().collect(),
+    }
 }
 
 impl Collection {
-    fn indexed(&self, field: &str) -> bool {
-        self.def.unique.contains(&field) || matches!(self.def.kind(field), Some(Kind::Rel(_) | Kind::Many(_)))
+    fn new(slot: usize, def: &'static CollectionDef) -> Self {
+        let fields: Vec<FieldSpec> =
+            def.fields.iter().map(|f| FieldSpec { name: f.name.into(), kind: f.kind }).collect();
+        let unique_pos = def
+            .unique
+            .iter()
+            .map(|u| fields.iter().position(|f| f.name == *u).expect("unique key is a field"))
+            .collect();
+        let mut c = Self {
+            def,
+            slot,
+            fields,
+            entries: BTreeMap::new(),
+            next_id: 1,
+            unique_pos,
+            unique: HashMap::new(),
+            indexes: vec![],
+        };
+        c.indexes = (0..c.fields.len()).map(|p| c.wants_index(p).then(Index::new)).collect();
+        c
     }
 
-    fn index_values(&self, e: &Entry) -> Vec<(String, String)> {
-        let mut out = Vec::new();
-        for (field, value) in &e.fields {
-            if !self.indexed(field) {
-                continue;
+    fn wants_index(&self, pos: usize) -> bool {
+        self.unique_pos.contains(&pos) || !matches!(self.fields[pos].kind, Kind::Scalar)
+    }
+
+    /// Fields in response order.
+    pub fn fields(&self) -> &[FieldSpec] {
+        &self.fields
+    }
+
+    pub fn position(&self, field: &str) -> Option<usize> {
+        self.fields.iter().position(|f| f.name == field)
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn get(&self, id: u64) -> Option<&Entry> {
+        self.entries.get(&id)
+    }
+
+    /// All entries, by ascending id.
+    pub fn iter(&self) -> impl Iterator<Item = &Entry> {
+        self.entries.values()
+    }
+
+    fn unique_key(&self, values: &[Value]) -> Option<String> {
+        let mut key = String::new();
+        for (i, pos) in self.unique_pos.iter().enumerate() {
+            // Like SQL, a key with an empty part does not collide with anything.
+            let part = canon(values.get(*pos).unwrap_or(&NULL))?;
+            if i > 0 {
+                key.push(KEY_SEPARATOR);
             }
-            match value {
-                Value::Array(items) => out.extend(items.iter().filter_map(canon).map(|c| (field.clone(), c))),
-                v => out.extend(canon(v).map(|c| (field.clone(), c))),
+            key.push_str(&part);
+        }
+        Some(key)
+    }
+
+    fn index(&mut self, id: u64, values: &[Value]) {
+        if let Some(key) = self.unique_key(values) {
+            self.unique.insert(key.into_boxed_str(), id);
+        }
+        for (pos, index) in self.indexes.iter_mut().enumerate() {
+            let (Some(index), Some(v)) = (index, values.get(pos)) else { continue };
+            for key in index_values(v) {
+                let ids = match index.get_mut(key.as_str()) {
+                    Some(ids) => ids,
+                    None => index.entry(key.into_boxed_str()).or_default(),
+                };
+                // Ids mostly arrive in order, so this is nearly always a push.
+                if let Err(at) = ids.binary_search(&id) {
+                    ids.insert(at, id);
+                }
             }
         }
-        out
     }
 
-    fn unique_key(&self, fields: &Map<String, Value>) -> Option<Vec<String>> {
-        self.def.unique.iter().map(|f| fields.get(*f).and_then(canon)).collect()
-    }
-
-    fn add_to_indexes(&mut self, e: &Entry) {
-        for k in self.index_values(e) {
-            self.index.entry(k).or_default().insert(e.id);
+    fn unindex(&mut self, id: u64, values: &[Value]) {
+        if let Some(key) = self.unique_key(values) {
+            self.unique.remove(key.as_str());
         }
-        if let Some(key) = self.unique_key(&e.fields) {
-            self.unique.insert(key, e.id);
-        }
-        self.by_document.insert(e.document_id.clone(), e.id);
-    }
-
-    fn remove_from_indexes(&mut self, e: &Entry) {
-        for k in self.index_values(e) {
-            if let Some(set) = self.index.get_mut(&k) {
-                set.remove(&e.id);
+        for (pos, index) in self.indexes.iter_mut().enumerate() {
+            let (Some(index), Some(v)) = (index, values.get(pos)) else { continue };
+            for key in index_values(v) {
+                if let Some(ids) = index.get_mut(key.as_str()) {
+                    if let Ok(at) = ids.binary_search(&id) {
+                        ids.remove(at);
+                    }
+                    if ids.is_empty() {
+                        index.remove(key.as_str());
+                    }
+                }
             }
         }
-        if let Some(key) = self.unique_key(&e.fields) {
-            self.unique.remove(&key);
-        }
-        self.by_document.remove(&e.document_id);
     }
+
+    fn duplicate(&self, values: &[Value]) -> StoreError {
+        let errors: Vec<Value> = self
+            .unique_pos
+            .iter()
+            .map(|pos| {
+                json!({
+                    "path": [self.fields[*pos].name],
+                    "message": "This attribute must be unique",
+                    "name": "ValidationError",
+                    "value": values[*pos],
+                })
+            })
+            .collect();
+        StoreError::Validation { message: "This attribute must be unique".into(), details: json!({ "errors": errors }) }
+    }
+
+    /// Whether an entry other than `own` already holds the unique key of `values`.
+    fn clashes(&self, values: &[Value], own: Option<u64>) -> bool {
+        self.unique_key(values).and_then(|k| self.unique.get(k.as_str())).is_some_and(|id| Some(*id) != own)
+    }
+}
+
+/// One page of a query's answer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page {
+    /// Entries matching every filter.
+    pub total: usize,
+    /// The ids in the requested window, ascending.
+    pub ids: Vec<u64>,
+    /// Entries whose fields were checked against the filters: proof that indexes are used.
+    pub examined: usize,
 }
 
 /// Every collection of [`schema::COLLECTIONS`].
 pub struct Store {
-    collections: HashMap<&'static str, Collection>,
-    documents: u64,
+    collections: Vec<Collection>,
+    docids: DocIds,
 }
 
-impl Default for Store {
-    fn default() -> Self {
-        let collections = schema::COLLECTIONS
-            .iter()
-            .map(|def| {
-                let c = Collection {
-                    def,
-                    entries: BTreeMap::new(),
-                    next_id: 1,
-                    by_document: HashMap::new(),
-                    unique: HashMap::new(),
-                    index: HashMap::new(),
-                };
-                (def.name, c)
-            })
-            .collect();
-        Self { collections, documents: 0 }
-    }
-}
-
-fn now() -> String {
-    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
-    // Strapi answers ISO 8601; the exact instant does not matter to any client of the simulator.
-    format!("1970-01-01T00:00:00.000Z+{secs}s")
+fn now_ms() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
 }
 
 impl Store {
-    pub fn exists(&self, collection: &str) -> bool {
-        self.collections.contains_key(collection)
+    /// An empty store; `doc_seed` keys the documentId scramble.
+    pub fn new(doc_seed: u64) -> Self {
+        let collections =
+            schema::COLLECTIONS.iter().enumerate().map(|(slot, def)| Collection::new(slot, def)).collect();
+        Self { collections, docids: DocIds::new(doc_seed) }
     }
 
-    pub fn count(&self, collection: &str) -> usize {
-        self.collections.get(collection).map_or(0, |c| c.entries.len())
+    pub fn collection(&self, name: &str) -> Option<&Collection> {
+        self.collections.iter().find(|c| c.def.name == name)
     }
 
-    pub fn def(&self, collection: &str) -> Option<&'static CollectionDef> {
-        self.collections.get(collection).map(|c| c.def)
+    fn slot(&self, name: &str) -> Result<usize, StoreError> {
+        self.collections.iter().position(|c| c.def.name == name).ok_or(StoreError::NotFound)
     }
 
-    /// An entry by numeric id or documentId.
-    pub fn get(&self, collection: &str, key: &str) -> Option<&Entry> {
-        let c = self.collections.get(collection)?;
-        let id = key
-            .parse::<u64>()
-            .ok()
-            .filter(|id| c.entries.contains_key(id))
-            .or_else(|| c.by_document.get(key).copied())?;
-        c.entries.get(&id)
+    /// The documentId of an entry of `c`.
+    pub fn document_id(&self, c: &Collection, id: u64) -> String {
+        self.docids.encode(c.slot, id)
     }
 
-    pub fn by_id(&self, collection: &str, id: u64) -> Option<&Entry> {
-        self.collections.get(collection)?.entries.get(&id)
-    }
-
-    pub fn all(&self, collection: &str) -> Vec<&Entry> {
-        self.collections.get(collection).map(|c| c.entries.values().collect()).unwrap_or_default()
-    }
-
-    fn next_document_id(&mut self) -> String {
-        self.documents += 1;
-        // Deterministic but opaque-looking, 24 lowercase alphanumerics like Strapi's.
-        let mut n = self.documents.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0x5DEE_CE66_D1CE_4E5B;
-        let alphabet = b"abcdefghijklmnopqrstuvwxyz0123456789";
-        (0..24)
-            .map(|_| {
-                let c = alphabet[(n % 36) as usize] as char;
-                n = (n / 36) ^ n.rotate_left(17);
-                c
-            })
-            .collect()
-    }
-
-    /// Checks field names and turns relation values (id, documentId, arrays) into ids.
-    fn normalise(&self, def: &CollectionDef, data: &Map<String, Value>) -> Result<Map<String, Value>, StoreError> {
-        let mut out = Map::new();
-        for (key, value) in data {
-            let kind = def.kind(key).ok_or_else(|| invalid(format!("Invalid key {key}")))?;
-            let v = match kind {
-                Kind::Scalar => value.clone(),
-                Kind::Rel(target) => match value {
-                    Value::Null => Value::Null,
-                    v => json!(self.relation_id(target, key, v)?),
-                },
-                Kind::Many(target) => match value {
-                    Value::Null => json!([]),
-                    Value::Array(items) => Value::Array(
-                        items
-                            .iter()
-                            .map(|v| self.relation_id(target, key, v).map(|id| json!(id)))
-                            .collect::<Result<_, _>>()?,
-                    ),
-                    v => json!([self.relation_id(target, key, v)?]),
-                },
-            };
-            out.insert(key.clone(), v);
+    /// An entry's id from the path segment of `/api/<c>/<key>`: a documentId or a numeric id.
+    pub fn resolve(&self, c: &Collection, key: &str) -> Option<u64> {
+        match self.docids.decode(key) {
+            Some((slot, id)) if slot == c.slot => Some(id),
+            _ => key.parse().ok(),
         }
-        Ok(out)
+        .filter(|id| c.entries.contains_key(id))
     }
 
-    fn relation_id(&self, target: &str, field: &str, v: &Value) -> Result<u64, StoreError> {
-        let found = match v {
-            Value::Number(n) => n.as_u64().and_then(|id| self.by_id(target, id)),
-            Value::String(s) => self.get(target, s),
-            _ => None,
-        };
-        found.map(|e| e.id).ok_or_else(|| invalid(format!("Invalid relation {field}: {target} {v} does not exist")))
-    }
-
-    fn check_unique(&self, c: &Collection, fields: &Map<String, Value>, own_id: Option<u64>) -> Result<(), StoreError> {
-        let Some(key) = c.unique_key(fields) else { return Ok(()) };
-        match c.unique.get(&key) {
-            Some(id) if Some(*id) != own_id => {
-                let errors: Vec<Value> = c
-                    .def
-                    .unique
-                    .iter()
-                    .zip(&key)
-                    .map(|(f, v)| json!({ "path": [f], "message": "This attribute must be unique", "name": "ValidationError", "value": v }))
-                    .collect();
-                Err(StoreError::Validation {
-                    message: "This attribute must be unique".into(),
-                    details: json!({ "errors": errors }),
-                })
+    /// Adds a text column to a reference collection (seed CSVs may carry any columns).
+    pub fn add_column(&mut self, name: &str, column: &str) -> Result<(), StoreError> {
+        let slot = self.slot(name)?;
+        let c = &mut self.collections[slot];
+        if c.position(column).is_none() {
+            if !c.def.reference {
+                return Err(invalid(format!("{name} takes no extra columns")));
             }
-            _ => Ok(()),
+            c.fields.push(FieldSpec { name: column.into(), kind: Kind::Scalar });
+            c.indexes.push(None);
         }
-    }
-
-    /// Creates an entry (`id` forced when seeding reference data).
-    pub fn create(
-        &mut self,
-        collection: &str,
-        data: &Map<String, Value>,
-        id: Option<u64>,
-    ) -> Result<Entry, StoreError> {
-        let def = self.def(collection).ok_or(StoreError::NotFound)?;
-        let mut fields = self.normalise(def, data)?;
-        for (f, kind) in def.fields {
-            fields.entry(f.to_string()).or_insert(if matches!(kind, Kind::Many(_)) { json!([]) } else { Value::Null });
-        }
-        self.check_unique(&self.collections[collection], &fields, None)?;
-        let document_id = self.next_document_id();
-        let c = self.collections.get_mut(collection).expect("collection exists");
-        let id = id.unwrap_or(c.next_id);
-        c.next_id = c.next_id.max(id + 1);
-        let stamp = now();
-        let entry = Entry { id, document_id, fields, created_at: stamp.clone(), updated_at: stamp };
-        c.add_to_indexes(&entry);
-        c.entries.insert(id, entry.clone());
-        Ok(entry)
-    }
-
-    /// Applies a partial update.
-    pub fn update(&mut self, collection: &str, key: &str, data: &Map<String, Value>) -> Result<Entry, StoreError> {
-        let def = self.def(collection).ok_or(StoreError::NotFound)?;
-        let old = self.get(collection, key).ok_or(StoreError::NotFound)?.clone();
-        let changes = self.normalise(def, data)?;
-        let mut fields = old.fields.clone();
-        fields.extend(changes);
-        self.check_unique(&self.collections[collection], &fields, Some(old.id))?;
-        let c = self.collections.get_mut(collection).expect("collection exists");
-        c.remove_from_indexes(&old);
-        let entry = Entry { fields, updated_at: now(), ..old };
-        c.add_to_indexes(&entry);
-        c.entries.insert(entry.id, entry.clone());
-        Ok(entry)
-    }
-
-    pub fn delete(&mut self, collection: &str, key: &str) -> Result<(), StoreError> {
-        let id = self.get(collection, key).ok_or(StoreError::NotFound)?.id;
-        let c = self.collections.get_mut(collection).expect("collection exists");
-        let entry = c.entries.remove(&id).expect("entry exists");
-        c.remove_from_indexes(&entry);
         Ok(())
     }
 
-    /// Ids of the entries matching every filter, ascending.
-    pub fn query(&self, collection: &str, filters: &[Filter]) -> Vec<u64> {
-        let Some(c) = self.collections.get(collection) else { return Vec::new() };
-        // Start from the narrowest index we can, then check every condition on the candidates.
-        let seed = filters.iter().find_map(|f| match (&f.op, f.sub.as_deref()) {
-            (Op::Eq(v), None | Some("id")) if c.indexed(&f.field) => Some(
-                query_forms(v)
-                    .into_iter()
-                    .flat_map(|form| c.index.get(&(f.field.clone(), form)).into_iter().flatten().copied())
-                    .collect::<BTreeSet<u64>>(),
-            ),
+    /// The numeric id a relation value names in collection `target`.
+    fn related(&self, target: usize, field: &str, v: &Value) -> Result<u64, StoreError> {
+        let c = &self.collections[target];
+        let found = match v {
+            Value::Number(n) => n.as_u64().filter(|id| c.entries.contains_key(id)),
+            Value::String(s) => self.resolve(c, s),
+            Value::Object(o) => match o.get("documentId").or_else(|| o.get("id")) {
+                Some(inner) => return self.related(target, field, inner),
+                None => None,
+            },
             _ => None,
-        });
-        let candidates: Box<dyn Iterator<Item = &Entry>> = match seed {
-            Some(ids) => Box::new(ids.into_iter().filter_map(|id| c.entries.get(&id)).collect::<Vec<_>>().into_iter()),
-            None => Box::new(c.entries.values()),
         };
-        candidates.filter(|e| filters.iter().all(|f| self.matches(c.def, e, f))).map(|e| e.id).collect()
+        found.ok_or_else(|| StoreError::Validation {
+            message: format!("Invalid relation \"{field}\": {} {v} not found", c.def.name),
+            details: json!({ "errors": [{
+                "path": [field],
+                "message": format!("{} {v} not found", c.def.name),
+                "name": "ValidationError",
+                "value": v,
+            }]}),
+        })
     }
 
-    fn matches(&self, def: &CollectionDef, e: &Entry, f: &Filter) -> bool {
-        let value = e.fields.get(&f.field).unwrap_or(&Value::Null);
-        let values: Vec<String> = match (def.kind(&f.field), f.sub.as_deref()) {
-            (Some(Kind::Rel(t) | Kind::Many(t)), Some("documentId")) => {
-                ids(value).into_iter().filter_map(|id| self.by_id(t, id).map(|r| r.document_id.clone())).collect()
+    fn related_list(&self, target: usize, field: &str, v: Option<&Value>) -> Result<Vec<u64>, StoreError> {
+        match v {
+            None | Some(Value::Null) => Ok(Vec::new()),
+            Some(Value::Array(items)) => items.iter().map(|x| self.related(target, field, x)).collect(),
+            Some(x) => Ok(vec![self.related(target, field, x)?]),
+        }
+    }
+
+    /// A relation value as sent (id, documentId, `{id}`, arrays, or Strapi 5's
+    /// `{set|connect|disconnect}`) turned into stored ids, given what is stored now.
+    fn relation(&self, target: usize, field: &str, v: &Value, current: &[u64]) -> Result<Vec<u64>, StoreError> {
+        let verbs = v.as_object().filter(|o| ["set", "connect", "disconnect"].iter().any(|k| o.contains_key(*k)));
+        let mut ids = match verbs {
+            Some(o) if o.contains_key("set") => self.related_list(target, field, o.get("set"))?,
+            Some(o) => {
+                let gone = self.related_list(target, field, o.get("disconnect"))?;
+                let mut ids: Vec<u64> = current.iter().copied().filter(|id| !gone.contains(id)).collect();
+                ids.extend(self.related_list(target, field, o.get("connect"))?);
+                ids
             }
-            (_, _) => match value {
-                Value::Array(items) => items.iter().filter_map(canon).collect(),
-                v => canon(v).into_iter().collect(),
-            },
+            None => self.related_list(target, field, Some(v))?,
         };
-        let has = |q: &str| query_forms(q).iter().any(|form| values.contains(form));
+        let mut seen = std::collections::HashSet::new();
+        ids.retain(|id| seen.insert(*id));
+        Ok(ids)
+    }
+
+    /// Checks a request's `data` against the collection and turns it into positional values.
+    fn normalise(&self, slot: usize, data: &Map<String, Value>, current: &[Value]) -> Result<Vec<Value>, StoreError> {
+        let c = &self.collections[slot];
+        let mut values: Vec<Value> =
+            (0..c.fields.len()).map(|p| current.get(p).cloned().unwrap_or(Value::Null)).collect();
+        for (key, v) in data {
+            if SYSTEM_KEYS.contains(&key.as_str()) {
+                continue;
+            }
+            let pos = c.position(key).ok_or_else(|| invalid(format!("Invalid key {key}")))?;
+            values[pos] = match c.fields[pos].kind {
+                Kind::Scalar if v.is_array() || v.is_object() => {
+                    return Err(invalid(format!("{key} must be a text, number or boolean")))
+                }
+                Kind::Scalar => v.clone(),
+                Kind::Rel(target) => {
+                    let now = related_ids(&values[pos]);
+                    let ids = self.relation(self.slot(target)?, key, v, &now)?;
+                    ids.last().map_or(Value::Null, |id| json!(id))
+                }
+                Kind::Many(target) => {
+                    let now = related_ids(&values[pos]);
+                    json!(self.relation(self.slot(target)?, key, v, &now)?)
+                }
+            };
+        }
+        for (pos, f) in c.fields.iter().enumerate() {
+            if matches!(f.kind, Kind::Many(_)) && values[pos].is_null() {
+                values[pos] = json!([]);
+            }
+        }
+        Ok(values)
+    }
+
+    /// Creates an entry; `id` is forced only when seeding reference data.
+    pub fn create(&mut self, name: &str, data: &Map<String, Value>, id: Option<u64>) -> Result<u64, StoreError> {
+        let slot = self.slot(name)?;
+        let values = self.normalise(slot, data, &[])?;
+        let c = &mut self.collections[slot];
+        if c.clashes(&values, None) {
+            return Err(c.duplicate(&values));
+        }
+        let id = id.unwrap_or(c.next_id);
+        if c.entries.contains_key(&id) {
+            return Err(invalid(format!("id {id} is already taken")));
+        }
+        c.next_id = c.next_id.max(id + 1);
+        c.index(id, &values);
+        let now = now_ms();
+        c.entries.insert(id, Entry { id, values: values.into_boxed_slice(), created_ms: now, updated_ms: now });
+        Ok(id)
+    }
+
+    /// Applies a partial update to the entry named by `key` (documentId or id).
+    pub fn update(&mut self, name: &str, key: &str, data: &Map<String, Value>) -> Result<u64, StoreError> {
+        let slot = self.slot(name)?;
+        let id = self.resolve(&self.collections[slot], key).ok_or(StoreError::NotFound)?;
+        let values = self.normalise(slot, data, &self.collections[slot].entries[&id].values)?;
+        let c = &mut self.collections[slot];
+        if c.clashes(&values, Some(id)) {
+            return Err(c.duplicate(&values));
+        }
+        let mut entry = c.entries.remove(&id).expect("resolved above");
+        c.unindex(id, &entry.values);
+        c.index(id, &values);
+        entry.values = values.into_boxed_slice();
+        entry.updated_ms = now_ms().max(entry.created_ms);
+        c.entries.insert(id, entry);
+        Ok(id)
+    }
+
+    /// Deletes the entry named by `key` and, as Strapi's join tables do, drops every relation
+    /// that pointed at it.
+    pub fn delete(&mut self, name: &str, key: &str) -> Result<(), StoreError> {
+        let slot = self.slot(name)?;
+        let id = self.resolve(&self.collections[slot], key).ok_or(StoreError::NotFound)?;
+        let c = &mut self.collections[slot];
+        let entry = c.entries.remove(&id).expect("resolved above");
+        c.unindex(id, &entry.values);
+        let id_text = id.to_string();
+        for c in &mut self.collections {
+            for pos in 0..c.fields.len() {
+                let (Kind::Rel(t) | Kind::Many(t)) = c.fields[pos].kind else { continue };
+                if t != name {
+                    continue;
+                }
+                let referring =
+                    c.indexes[pos].as_ref().and_then(|i| i.get(id_text.as_str())).cloned().unwrap_or_default();
+                for rid in referring {
+                    let mut e = c.entries.remove(&rid).expect("indexed entries exist");
+                    c.unindex(rid, &e.values);
+                    let mut values = e.values.into_vec();
+                    values[pos] = match &values[pos] {
+                        Value::Array(items) => {
+                            Value::Array(items.iter().filter(|v| v.as_u64() != Some(id)).cloned().collect())
+                        }
+                        _ => Value::Null,
+                    };
+                    c.index(rid, &values);
+                    e.values = values.into_boxed_slice();
+                    c.entries.insert(rid, e);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The text values a filter compares against for one entry.
+    fn filter_values(&self, c: &Collection, e: &Entry, f: &Filter) -> Vec<String> {
+        match f.field.as_str() {
+            "id" => return vec![e.id.to_string()],
+            "documentId" => return vec![self.document_id(c, e.id)],
+            _ => {}
+        }
+        let Some(pos) = c.position(&f.field) else { return Vec::new() };
+        let v = e.value(pos);
+        match (c.fields[pos].kind, f.sub.as_deref()) {
+            (Kind::Scalar, _) | (_, None | Some("id")) => index_values(v),
+            (Kind::Rel(t) | Kind::Many(t), Some(sub)) => {
+                let Some(target) = self.collection(t) else { return Vec::new() };
+                let sub_pos = target.position(sub);
+                related_ids(v)
+                    .into_iter()
+                    .filter(|rid| target.entries.contains_key(rid))
+                    .filter_map(|rid| match (sub, sub_pos) {
+                        ("documentId", _) => Some(self.document_id(target, rid)),
+                        (_, Some(p)) => canon(target.entries[&rid].value(p)),
+                        _ => None,
+                    })
+                    .collect()
+            }
+        }
+    }
+
+    fn matches(&self, c: &Collection, e: &Entry, f: &Filter) -> bool {
+        let values = self.filter_values(c, e, f);
+        let has = |q: &String| values.contains(q);
         match &f.op {
             Op::Eq(q) => has(q),
             Op::Ne(q) => !has(q),
-            Op::In(qs) => qs.iter().any(|q| has(q)),
-            Op::Null(want) => values.is_empty() == *want,
+            Op::In(qs) => qs.iter().any(has),
+            Op::NotIn(qs) => !qs.iter().any(has),
+            Op::Null(empty) => values.is_empty() == *empty,
         }
+    }
+
+    /// Refuses filters on fields the collection does not have, as Strapi does.
+    fn check_filter(&self, c: &Collection, f: &Filter) -> Result<(), StoreError> {
+        let bad = || invalid(format!("Invalid key {}", f.field));
+        if matches!(f.field.as_str(), "id" | "documentId") {
+            return if f.sub.is_none() { Ok(()) } else { Err(bad()) };
+        }
+        let pos = c.position(&f.field).ok_or_else(bad)?;
+        match (c.fields[pos].kind, f.sub.as_deref()) {
+            (_, None) => Ok(()),
+            (Kind::Scalar, Some(_)) => Err(bad()),
+            (_, Some("id" | "documentId")) => Ok(()),
+            (Kind::Rel(t) | Kind::Many(t), Some(sub)) => match self.collection(t).and_then(|t| t.position(sub)) {
+                Some(_) => Ok(()),
+                None => Err(invalid(format!("Invalid key {sub}"))),
+            },
+        }
+    }
+
+    /// The ids an index can vouch for as a superset of a filter's matches, ascending.
+    fn candidates<'a>(&self, c: &'a Collection, f: &Filter) -> Option<Cow<'a, [u64]>> {
+        let wanted: Vec<&String> = match &f.op {
+            Op::Eq(q) => vec![q],
+            Op::In(qs) => qs.iter().collect(),
+            _ => return None,
+        };
+        let lookup = |q: &str| -> Vec<u64> {
+            match (f.field.as_str(), f.sub.as_deref()) {
+                ("id", _) => q.parse().ok().filter(|id| c.entries.contains_key(id)).into_iter().collect(),
+                ("documentId", _) => self.resolve(c, q).into_iter().collect(),
+                (field, sub) => {
+                    let Some(pos) = c.position(field) else { return Vec::new() };
+                    let Some(index) = &c.indexes[pos] else { return Vec::new() };
+                    let key: Cow<str> = match (c.fields[pos].kind, sub) {
+                        (Kind::Rel(t) | Kind::Many(t), Some("documentId")) => {
+                            match self.collection(t).and_then(|t| self.resolve(t, q)) {
+                                Some(rid) => rid.to_string().into(),
+                                None => return Vec::new(),
+                            }
+                        }
+                        _ => q.into(),
+                    };
+                    index.get(key.as_ref()).cloned().unwrap_or_default()
+                }
+            }
+        };
+        let usable = match (f.field.as_str(), f.sub.as_deref()) {
+            ("id" | "documentId", _) => true,
+            (field, sub) => c.position(field).is_some_and(|pos| {
+                c.indexes[pos].is_some()
+                    && match c.fields[pos].kind {
+                        Kind::Scalar => sub.is_none(),
+                        _ => matches!(sub, None | Some("id" | "documentId")),
+                    }
+            }),
+        };
+        if !usable {
+            return None;
+        }
+        if let ([q], Some(pos), None | Some("id")) = (wanted.as_slice(), c.position(&f.field), f.sub.as_deref()) {
+            // The common case borrows the index's list instead of copying it.
+            if let Some(ids) = c.indexes[pos].as_ref().and_then(|i| i.get(q.as_str())) {
+                return Some(Cow::Borrowed(ids.as_slice()));
+            }
+        }
+        let mut ids: Vec<u64> = wanted.iter().flat_map(|q| lookup(q)).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        Some(Cow::Owned(ids))
+    }
+
+    /// Entries of `name` matching every filter (ascending id), windowed by `skip`/`take`.
+    pub fn query(&self, name: &str, filters: &[Filter], skip: usize, take: usize) -> Result<Page, StoreError> {
+        let c = self.collection(name).ok_or(StoreError::NotFound)?;
+        for f in filters {
+            self.check_filter(c, f)?;
+        }
+        if filters.is_empty() {
+            // Counting a collection (`pageSize=1`) must not walk it.
+            let ids = c.entries.keys().skip(skip).take(take).copied().collect();
+            return Ok(Page { total: c.entries.len(), ids, examined: 0 });
+        }
+        let narrowest = filters.iter().filter_map(|f| self.candidates(c, f)).min_by_key(|ids| ids.len());
+        let mut examined = 0;
+        let mut total = 0;
+        let mut ids = Vec::new();
+        let mut check = |e: &Entry| {
+            examined += 1;
+            if filters.iter().all(|f| self.matches(c, e, f)) {
+                if total >= skip && ids.len() < take {
+                    ids.push(e.id);
+                }
+                total += 1;
+            }
+        };
+        match narrowest {
+            Some(cands) => cands.iter().filter_map(|id| c.entries.get(id)).for_each(&mut check),
+            None => c.entries.values().for_each(&mut check),
+        }
+        Ok(Page { total, ids, examined })
     }
 }
 
-/// The ids a relation field holds.
-pub fn ids(value: &Value) -> Vec<u64> {
-    match value {
-        Value::Array(items) => items.iter().filter_map(Value::as_u64).collect(),
-        v => v.as_u64().into_iter().collect(),
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::query::parse;
+
+    fn data(v: Value) -> Map<String, Value> {
+        v.as_object().unwrap().clone()
+    }
+
+    fn store_with_children(n: u64) -> Store {
+        let mut s = Store::new(1);
+        s.create("programas", &data(json!({"nombre": "P"})), None).unwrap();
+        s.create("implementaciones", &data(json!({"nombre": "I", "programa": 1})), None).unwrap();
+        for m in ["mod1", "mod2", "mod3"] {
+            s.create("modulos", &data(json!({"nombre": m, "implementacion": 1})), None).unwrap();
+        }
+        for p in 1..=n {
+            s.create("participantes", &data(json!({"id_externo": format!("E{p}")})), None).unwrap();
+            s.create("participaciones", &data(json!({"participante": p, "implementacion": 1})), None).unwrap();
+            for m in 1..=3 {
+                let body = json!({"participacion": p, "modulo": m, "calificacion": 8.5});
+                s.create("modulo-progreso-registros", &data(body), None).unwrap();
+            }
+        }
+        s
+    }
+
+    fn run(s: &Store, c: &str, q: &str) -> Page {
+        let q = parse(q).unwrap();
+        let (skip, take) = q.pagination.window();
+        s.query(c, &q.filters, skip, take).unwrap()
+    }
+
+    #[test]
+    fn lookups_use_the_narrowest_index() {
+        let s = store_with_children(2000);
+        let p = run(&s, "modulo-progreso-registros", "filters[participacion][id][$eq]=1500&filters[modulo][id][$eq]=2");
+        assert_eq!((p.total, p.examined), (1, 3), "only participation 1500's three records are checked");
+        let p = run(&s, "participantes", "filters[id_externo][$eq]=E77");
+        assert_eq!((p.total, p.ids.clone(), p.examined), (1, vec![77], 1));
+        let p = run(&s, "modulo-progreso-registros", "pagination[pageSize]=1");
+        assert_eq!((p.total, p.examined), (6000, 0));
+        let doc = s.document_id(s.collection("participaciones").unwrap(), 9);
+        let p = run(&s, "modulo-progreso-registros", &format!("filters[participacion][documentId][$eq]={doc}"));
+        assert_eq!((p.total, p.examined), (3, 3));
+        // Not indexed: a scan, still right.
+        let p = run(&s, "modulo-progreso-registros", "filters[calificacion][$eq]=8.5&pagination[limit]=2");
+        assert_eq!((p.total, p.ids, p.examined), (6000, vec![1, 2], 6000));
+    }
+
+    #[test]
+    fn text_forms_compare_exactly() {
+        let mut s = Store::new(1);
+        s.create("participantes", &data(json!({"id_externo": "007", "edad": 40, "lengua_indigena": true})), None)
+            .unwrap();
+        s.create("participantes", &data(json!({"id_externo": 7, "edad": 40.0})), None).unwrap();
+        assert_eq!(run(&s, "participantes", "filters[id_externo][$eq]=007").ids, vec![1]);
+        assert_eq!(run(&s, "participantes", "filters[id_externo][$eq]=7").ids, vec![2]);
+        assert_eq!(run(&s, "participantes", "filters[edad][$eq]=40").ids, vec![1, 2]);
+        assert_eq!(run(&s, "participantes", "filters[lengua_indigena][$eq]=true").ids, vec![1]);
+        assert_eq!(run(&s, "participantes", "filters[lengua_indigena][$null]=true").ids, vec![2]);
+        let dup = s.create("participantes", &data(json!({"id_externo": "7"})), None).unwrap_err();
+        assert!(
+            matches!(dup, StoreError::Validation { ref message, .. } if message == "This attribute must be unique")
+        );
+    }
+
+    #[test]
+    fn delete_detaches_relations_and_frees_the_key() {
+        let mut s = store_with_children(2);
+        s.delete("participaciones", "1").unwrap();
+        let p = run(&s, "modulo-progreso-registros", "filters[participacion][$null]=true");
+        assert_eq!(p.ids, vec![1, 2, 3]);
+        assert_eq!(run(&s, "modulo-progreso-registros", "filters[participacion][id][$eq]=1").total, 0);
+        let again = s.create("participaciones", &data(json!({"participante": 1, "implementacion": 1})), None).unwrap();
+        assert_eq!(again, 3, "ids are never reused");
     }
 }
