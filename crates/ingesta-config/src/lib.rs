@@ -85,7 +85,14 @@ struct FromEnv<T: Args> {
 /// Reads a `clap::Args` struct from environment variables only (every field must have `env`).
 /// The error names the variable that is missing or malformed.
 pub fn parse_env<T: Args>() -> Result<T, String> {
-    FromEnv::<T>::try_parse_from(std::iter::empty::<String>()).map(|f| f.settings).map_err(|e| {
+    parse_args(std::iter::empty::<String>())
+}
+
+/// Like [`parse_env`], with flags taking precedence over the environment (tests, tools).
+pub fn parse_args<T: Args, I: IntoIterator<Item = S>, S: Into<std::ffi::OsString> + Clone>(
+    args: I,
+) -> Result<T, String> {
+    FromEnv::<T>::try_parse_from(args).map(|f| f.settings).map_err(|e| {
         // clap speaks of flags; keep its reason (which names the variable as the value name)
         // and drop the usage lines that mean nothing in a Lambda.
         let text = e.to_string();

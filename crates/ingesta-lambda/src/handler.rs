@@ -25,19 +25,24 @@ impl App {
     /// Reads the configuration and builds the clients (a cold start). Errors are for a person:
     /// they name the variable or parameter to fix.
     pub async fn from_env() -> Result<Self, String> {
-        let mut settings = LambdaSettings::from_env()?;
+        let settings = LambdaSettings::from_env()?;
         let sdk = aws_config::load_from_env().await;
+        Self::new(settings, &sdk).await
+    }
+
+    /// Builds the clients from explicit settings and SDK configuration.
+    pub async fn new(mut settings: LambdaSettings, sdk: &aws_config::SdkConfig) -> Result<Self, String> {
         if settings.core.token.as_deref().is_none_or(str::is_empty) {
             if let Some(param) = &settings.token_ssm_param {
-                settings.core.token = Some(crate::token::from_ssm(&sdk, param).await?);
+                settings.core.token = Some(crate::token::from_ssm(sdk, param).await?);
             }
         }
-        let s3 = ingesta_s3::client(&sdk, settings.s3_endpoint_url.as_deref());
+        let s3 = ingesta_s3::client(sdk, settings.s3_endpoint_url.as_deref());
         let api = Arc::new(StrapiClient::new(settings.core.client_config()).map_err(|e| e.to_string())?);
         let (ns, name) = (settings.core.metrics_namespace.clone(), settings.function_name.clone());
         let metrics: Arc<dyn MetricsSink> = match settings.metrics_mode {
             MetricsMode::Emf => Arc::new(Emf::new(ns, name, std::io::stdout())),
-            MetricsMode::Api => Arc::new(PutMetricData::new(aws_sdk_cloudwatch::Client::new(&sdk), ns, name)),
+            MetricsMode::Api => Arc::new(PutMetricData::new(aws_sdk_cloudwatch::Client::new(sdk), ns, name)),
             MetricsMode::Off => Arc::new(NoMetrics),
         };
         Ok(Self { settings, outputs: Outputs::new(s3.clone()), s3, api, metrics })

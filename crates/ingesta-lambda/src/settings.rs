@@ -40,4 +40,10 @@ impl LambdaSettings {
     pub fn from_env() -> Result<Self, String> {
         ingesta_config::parse_env()
     }
+
+    /// From flags named like the variables in lower-kebab case (`--s3-endpoint-url`), the
+    /// environment filling the rest: for tests and tools.
+    pub fn from_args<S: AsRef<str>>(args: &[S]) -> Result<Self, String> {
+        ingesta_config::parse_args(args.iter().map(|a| a.as_ref().to_string()))
+    }
 }

@@ -23,7 +23,8 @@ pub struct RunConfig {
     pub writer: WriterConfig,
     /// When the run must be over (the Lambda's deadline); `None` for no limit.
     pub deadline: Option<Instant>,
-    /// No new rows are taken once less than this remains before `deadline`.
+    /// No new rows are taken once less than this remains before `deadline` (capped at a quarter
+    /// of the time left when the run starts).
     pub safety_margin: Duration,
     /// Continue a partial run from its checkpoint.
     pub resume: Option<Resume>,
@@ -78,13 +79,19 @@ pub async fn run(
     if !schema.unknown_columns().is_empty() {
         tracing::info!(columns = ?schema.unknown_columns(), "ignoring unknown columns");
     }
+    // A margin as long as the whole invocation would stop the run before its first row and leave
+    // an empty checkpoint for ever: never reserve more than a quarter of the time there is.
+    let margin = match cfg.deadline {
+        Some(d) => cfg.safety_margin.min(d.saturating_duration_since(started) / 4),
+        None => cfg.safety_margin,
+    };
     // In-flight rows may wait out an open circuit only while there is time to finish cleanly.
-    client.set_deadline(cfg.deadline.map(|d| d.checked_sub(cfg.safety_margin / 2).unwrap_or(d)));
+    client.set_deadline(cfg.deadline.map(|d| d.checked_sub(margin / 2).unwrap_or(d)));
     let writer = Writer::new(client.clone(), &schema, cct, cfg.writer.clone()).await?;
     let mut batch_no = 0;
     let mut checkpoint = None;
     loop {
-        if cfg.deadline.is_some_and(|d| Instant::now() + cfg.safety_margin >= d) {
+        if cfg.deadline.is_some_and(|d| Instant::now() + margin >= d) {
             let point = reader.resume_point();
             tracing::warn!(
                 next_row = point.next_row,

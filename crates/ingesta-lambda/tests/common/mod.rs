@@ -1,0 +1,109 @@
+//! A local S3 (moto's server from the project's .venv, on loopback) and the local Strapi, with
+//! helpers to build the function against them.
+#![allow(dead_code)]
+
+use aws_lambda_events::s3::S3Event;
+use ingesta_lambda::{App, LambdaSettings};
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+pub const BUCKET: &str = "ingesta-local";
+
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// moto's S3 server, stopped on drop.
+pub struct Moto {
+    child: Child,
+    pub url: String,
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts moto on a free port and returns once it says it is serving.
+pub fn moto() -> Moto {
+    let bin = root().join(".venv/bin/moto_server");
+    assert!(bin.exists(), "{} is missing: run scripts/setup.sh (make test does)", bin.display());
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut child = Command::new(bin)
+        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("moto_server starts");
+    // Werkzeug announces "Running on http://127.0.0.1:PORT" once the socket is listening.
+    let stderr = child.stderr.take().unwrap();
+    let mut lines = BufReader::new(stderr).lines();
+    let ready = lines.by_ref().map_while(Result::ok).any(|l| l.contains("Running on"));
+    assert!(ready, "moto_server exited before serving");
+    // Keep draining its log so it never blocks on a full pipe.
+    std::thread::spawn(move || lines.for_each(drop));
+    Moto { child, url: format!("http://127.0.0.1:{port}") }
+}
+
+pub async fn sdk_config() -> aws_config::SdkConfig {
+    aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_s3::config::Credentials::new("test", "test", None, None, "test"))
+        .load()
+        .await
+}
+
+pub async fn s3(moto: &Moto) -> aws_sdk_s3::Client {
+    let client = ingesta_s3::client(&sdk_config().await, Some(&moto.url));
+    client.create_bucket().bucket(BUCKET).send().await.expect("bucket created");
+    client
+}
+
+pub async fn put(s3: &aws_sdk_s3::Client, key: &str, file: &Path) {
+    let body = aws_sdk_s3::primitives::ByteStream::from_path(file).await.unwrap();
+    s3.put_object().bucket(BUCKET).key(key).body(body).send().await.unwrap();
+}
+
+/// An object's text, or `None` when it does not exist.
+pub async fn get(s3: &aws_sdk_s3::Client, key: &str) -> Option<String> {
+    let out = s3.get_object().bucket(BUCKET).key(key).send().await.ok()?;
+    Some(String::from_utf8(out.body.collect().await.unwrap().into_bytes().to_vec()).unwrap())
+}
+
+pub fn sample(name: &str) -> PathBuf {
+    root().join("samples").join(name)
+}
+
+pub async fn sim(faults: strapi_sim::FaultConfig) -> strapi_sim::RunningSim {
+    let config = strapi_sim::SimConfig { seed_dir: Some(root().join("samples")), faults, ..Default::default() };
+    strapi_sim::spawn(config, "127.0.0.1:0".parse().unwrap()).await.unwrap()
+}
+
+/// The function's App pointed at the local S3 and API, with extra settings.
+pub async fn app(moto: &Moto, sim: &strapi_sim::RunningSim, extra: &[&str]) -> App {
+    let mut args = vec!["--api".to_string(), sim.base_url(), "--s3-endpoint-url".into(), moto.url.clone()];
+    args.extend(["--metrics-mode".into(), "off".into()]);
+    args.extend(extra.iter().map(|s| s.to_string()));
+    let settings = LambdaSettings::from_args(&args).unwrap();
+    App::new(settings, &sdk_config().await).await.unwrap()
+}
+
+pub fn event(name: &str) -> S3Event {
+    serde_json::from_slice(&std::fs::read(root().join("events").join(name)).unwrap()).unwrap()
+}
+
+/// A Lambda event with `secs` left before the deadline.
+pub fn invocation(payload: S3Event, secs: f64) -> lambda_runtime::LambdaEvent<S3Event> {
+    let mut context = lambda_runtime::Context::default();
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap();
+    context.deadline = (now.as_secs_f64() * 1000.0 + secs * 1000.0) as u64;
+    context.request_id = format!("test-{}", now.as_nanos());
+    lambda_runtime::LambdaEvent::new(payload, context)
+}
+
+pub fn counts(sim: &strapi_sim::RunningSim) -> Vec<(&'static str, usize)> {
+    strapi_sim::schema::COLLECTIONS.iter().map(|c| (c.name, sim.count(c.name))).collect()
+}

@@ -1,0 +1,98 @@
+//! The function's handler against a local S3 (moto) and the local Strapi: events in, entities
+//! in the API, reports and checkpoints in the bucket.
+
+mod common;
+
+use common::*;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two_uploads_in_one_event_are_both_processed_and_reported() {
+    let (moto, sim) = (moto(), sim(Default::default()).await);
+    let s3 = s3(&moto).await;
+    put(&s3, "incoming/participaciones.csv", &sample("participaciones.csv")).await;
+    put(&s3, "incoming/participaciones_edge.csv", &sample("participaciones_edge.csv")).await;
+    let app = app(&moto, &sim, &[]).await;
+    let result = app.handle(invocation(event("s3-put-two-records.json"), 120.0)).await.unwrap();
+    let summaries = result["summaries"].as_array().unwrap();
+    assert_eq!(summaries.len(), 2);
+    assert_eq!(summaries[0]["rows_read"], 40);
+    assert_eq!(summaries[1]["rows_failed"], 3);
+    assert_eq!(sim.count("participantes"), 39 + 2);
+    let errors = get(&s3, "reports/incoming/participaciones_edge/errors.csv").await.expect("error report in S3");
+    assert_eq!(errors.lines().count(), 1 + 3);
+    let summary: serde_json::Value =
+        serde_json::from_str(&get(&s3, "reports/incoming/participaciones/summary.json").await.expect("summary in S3"))
+            .unwrap();
+    assert_eq!((summary["rows_read"].as_u64(), summary["complete"].as_bool()), (Some(40), Some(true)));
+    assert_eq!(
+        get(&s3, "checkpoints/incoming/participaciones.csv.json").await,
+        None,
+        "complete runs leave no checkpoint"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn url_encoded_keys_are_decoded() {
+    let (moto, sim) = (moto(), sim(Default::default()).await);
+    let s3 = s3(&moto).await;
+    put(&s3, "incoming/Participaciones de prueba (edge).csv", &sample("participaciones_edge.csv")).await;
+    let app = app(&moto, &sim, &[]).await;
+    let result = app.handle(invocation(event("s3-put-encoded-key.json"), 120.0)).await.unwrap();
+    assert_eq!(result["summaries"][0]["input"], "s3://ingesta-local/incoming/Participaciones de prueba (edge).csv");
+    assert!(get(&s3, "reports/incoming/Participaciones de prueba (edge)/errors.csv").await.is_some());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn own_outputs_and_other_prefixes_are_ignored() {
+    let (moto, sim) = (moto(), sim(Default::default()).await);
+    let _s3 = s3(&moto).await;
+    let app = app(&moto, &sim, &[]).await;
+    let result = app.handle(invocation(event("s3-put-ignored.json"), 120.0)).await.unwrap();
+    assert_eq!(result["summaries"].as_array().unwrap().len(), 0);
+    let ignored: Vec<&str> = result["ignored"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    assert_eq!(ignored.len(), 2);
+    assert!(ignored[0].contains("own outputs") && ignored[1].contains("outside the input prefix"), "{ignored:?}");
+    assert_eq!(sim.request_count("GET", "encuestas"), 0, "nothing was sent to the API");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_missing_object_fails_the_invocation_with_its_name() {
+    let (moto, sim) = (moto(), sim(Default::default()).await);
+    let _s3 = s3(&moto).await;
+    let app = app(&moto, &sim, &[]).await;
+    let err = app.handle(invocation(event("s3-put-participaciones.json"), 120.0)).await.unwrap_err();
+    assert!(err.to_string().contains("s3://ingesta-local/incoming/participaciones.csv does not exist"), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_deadline_leaves_a_checkpoint_and_the_next_invocation_completes_the_file() {
+    // A slow API and small batches so that the first invocation cannot finish in its time.
+    let slow = strapi_sim::FaultConfig { latency_ms: 20, ..Default::default() };
+    let (moto, sim) = (moto(), sim(slow).await);
+    let s3 = s3(&moto).await;
+    put(&s3, "incoming/participaciones.csv", &sample("participaciones.csv")).await;
+    let settings = ["--fixed-batch", "--batch-size-initial", "5", "--safety-margin-secs", "1.0", "--concurrency", "4"];
+    let app = app(&moto, &sim, &settings).await;
+    let first = app.handle(invocation(event("s3-put-participaciones.json"), 1.5)).await.unwrap();
+    let partial = &first["summaries"][0];
+    assert_eq!(partial["complete"], false, "{partial}");
+    let done_rows = partial["rows_read"].as_u64().unwrap();
+    assert!(done_rows > 0 && done_rows < 40, "{done_rows}");
+    let checkpoint = get(&s3, "checkpoints/incoming/participaciones.csv.json").await.expect("checkpoint written");
+    let checkpoint: serde_json::Value = serde_json::from_str(&checkpoint).unwrap();
+    assert_eq!(checkpoint["next_row"].as_u64(), Some(done_rows + 1));
+
+    let second = app.handle(invocation(event("s3-put-participaciones.json"), 300.0)).await.unwrap();
+    let whole = &second["summaries"][0];
+    assert_eq!((whole["complete"].as_bool(), whole["rows_read"].as_u64()), (Some(true), Some(40)), "{whole}");
+    assert_eq!(whole["invocations"], 2);
+    assert_eq!(get(&s3, "checkpoints/incoming/participaciones.csv.json").await, None, "checkpoint removed when done");
+
+    // Together they hold exactly what one uninterrupted run creates.
+    let (moto2, clean) = (common::moto(), common::sim(Default::default()).await);
+    let s3b = common::s3(&moto2).await;
+    put(&s3b, "incoming/participaciones.csv", &sample("participaciones.csv")).await;
+    let app2 = common::app(&moto2, &clean, &[]).await;
+    app2.handle(invocation(event("s3-put-participaciones.json"), 300.0)).await.unwrap();
+    assert_eq!(counts(&sim), counts(&clean));
+}
