@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help demo test lint unit bench gen-data clean
+.PHONY: help demo test setup lint unit infra bench gen-data clean
 
 help:
 	@echo "make demo   - run the job end to end on the shipped sample against a local Strapi-compatible server"
@@ -12,7 +12,14 @@ help:
 demo:
 	@scripts/demo.sh
 
-test: lint unit
+test: setup lint unit infra
+
+setup:
+	@scripts/setup.sh
+
+infra:
+	scripts/check-infra.sh
+	scripts/test-memory-sweep
 
 lint:
 	cargo fmt --all -- --check

@@ -1,0 +1,201 @@
+#!/usr/bin/env python3
+"""Structural checks of infra/ that cfn-lint cannot make: the function's environment covers every
+variable the code reads, and the resources the deployment relies on exist and are wired.
+
+  check_infra.py function TEMPLATE [--sources RUST_FILE...]
+  check_infra.py fanout TEMPLATE ASL_JSON
+
+Prints one line per check ("ok  name" or "FAIL name: why") and exits 1 if any failed.
+Run by scripts/check-infra.sh with the .venv's Python (PyYAML comes with cfn-lint). The templates
+use the long intrinsic form ({"Ref": ...}), so plain yaml.safe_load reads them.
+"""
+import glob, json, os, re, sys
+import yaml
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+# Variables the code reads that the template must NOT set, and why:
+EXCLUDED = {
+    "AWS_LAMBDA_FUNCTION_NAME": "set by Lambda",
+    "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "set by Lambda",
+    "S3_ENDPOINT_URL": "local S3 emulators only",
+    "STRAPI_TOKEN": "a secret: the function reads it from SSM (STRAPI_TOKEN_SSM_PARAM)",
+    "TIME_BUDGET_SECS": "CLI only: the Lambda's budget is its deadline",
+}
+# Crates not linked into the function: their variables are not the function's business.
+NOT_IN_FUNCTION = {"ingesta-cli", "strapi-sim", "ingesta-gen"}
+METRICS = ["RecordsProcessed", "RecordsFailed", "SuccessRate", "Duration", "ApiLatency", "ApiErrors",
+           "Retries", "BatchSize", "CircuitOpen", "CctHitRate", "PeakMemoryMB"]
+ENV_RE = re.compile(r'env\s*=\s*"([A-Z][A-Z0-9_]*)"|env::var(?:_os)?\(\s*"([A-Z][A-Z0-9_]*)"\s*\)')
+
+results = []
+
+
+def check(name, ok, why=""):
+    results.append((name, bool(ok), why))
+
+
+def default_sources():
+    """Every Rust source the function is built from (the settings live in ingesta-config and
+    ingesta-lambda; the other crates are scanned too so that a new variable cannot hide)."""
+    files = glob.glob(os.path.join(ROOT, "functions", "*", "src", "**", "*.rs"), recursive=True)
+    for crate in sorted(glob.glob(os.path.join(ROOT, "crates", "*"))):
+        if os.path.basename(crate) not in NOT_IN_FUNCTION:
+            files += glob.glob(os.path.join(crate, "src", "**", "*.rs"), recursive=True)
+    return files
+
+
+def code_vars(sources):
+    found = set()
+    for path in sources:
+        for m in ENV_RE.finditer(open(path, encoding="utf-8").read()):
+            found.add(m.group(1) or m.group(2))
+    return found
+
+
+def of_type(t, kind):
+    return {k: v for k, v in t.get("Resources", {}).items() if isinstance(v, dict) and v.get("Type") == kind}
+
+
+def target(value):
+    """The logical id a {"Ref": X} or {"Fn::GetAtt": [X, ...]} points at."""
+    if isinstance(value, dict):
+        if "Ref" in value:
+            return value["Ref"]
+        if "Fn::GetAtt" in value:
+            att = value["Fn::GetAtt"]
+            return att[0] if isinstance(att, list) else att.split(".")[0]
+    return None
+
+
+def statements(policies):
+    """IAM statements of a Policies list, both branches of an Fn::If included."""
+    out = []
+    for p in policies or []:
+        branches = p["Fn::If"][1:] if isinstance(p, dict) and "Fn::If" in p else [p]
+        for b in branches:
+            if isinstance(b, dict) and "PolicyDocument" in b:
+                st = b["PolicyDocument"].get("Statement", [])
+                out += st if isinstance(st, list) else [st]
+    return out
+
+
+def allows(stmts, action, resource_part=None, condition=None):
+    for s in stmts:
+        acts = s.get("Action", [])
+        acts = acts if isinstance(acts, list) else [acts]
+        if s.get("Effect") == "Allow" and action in acts:
+            if resource_part and resource_part not in json.dumps(s.get("Resource")):
+                continue
+            if condition and condition not in json.dumps(s.get("Condition", {})):
+                continue
+            return True
+    return False
+
+
+def alarm_metrics(alarm):
+    p = alarm.get("Properties", {})
+    names = {p.get("MetricName")}
+    for m in p.get("Metrics", []):
+        names.add(m.get("MetricStat", {}).get("Metric", {}).get("MetricName"))
+    return names - {None}
+
+
+def check_function(t, sources):
+    params = t.get("Parameters", {})
+    fns = of_type(t, "AWS::Serverless::Function")
+    check("one function (AWS::Serverless::Function)", len(fns) == 1, f"found {sorted(fns)}")
+    if len(fns) != 1:
+        return
+    name, fn = next(iter(fns.items()))
+    p = fn.get("Properties", {})
+    check("function runs on provided.al2023", p.get("Runtime") == "provided.al2023", p.get("Runtime"))
+    check("function is arm64", p.get("Architectures") == ["arm64"], p.get("Architectures"))
+    check("function handler is bootstrap", p.get("Handler") == "bootstrap", p.get("Handler"))
+    code = os.path.normpath(os.path.join(ROOT, "infra", str(p.get("CodeUri"))))
+    check("CodeUri is cargo lambda's output dir", code == os.path.join(ROOT, "target", "lambda", "ingest"), p.get("CodeUri"))
+
+    env = p.get("Environment", {}).get("Variables", {}) or {}
+    wanted = code_vars(sources) - set(EXCLUDED)
+    missing = sorted(wanted - set(env))
+    check(f"every env var the code reads is set ({len(wanted)} read)", not missing, f"missing: {', '.join(missing)}")
+    forbidden = sorted(v for v in env if v in EXCLUDED or v.startswith("AWS_LAMBDA_"))
+    check("no token or Lambda-reserved variable in the environment", not forbidden, ", ".join(forbidden))
+    extra = sorted(set(env) - code_vars(sources))
+    if extra:
+        print(f"note: set but not read by the code (yet): {', '.join(extra)}")
+
+    for prop, label in [("MemorySize", "memory size"), ("Timeout", "timeout")]:
+        check(f"{label} is a parameter", target(p.get(prop)) in params, p.get(prop))
+    for var, label in [("STRAPI_BASE_URL", "Strapi URL"), ("STRAPI_TOKEN_SSM_PARAM", "SSM parameter name")]:
+        check(f"{label} is a parameter", target(env.get(var)) in params, env.get(var))
+
+    # Bucket notification: an S3 event on a bucket of this template, filtered like INPUT_PREFIX/SUFFIX.
+    buckets = of_type(t, "AWS::S3::Bucket")
+    s3 = [e.get("Properties", {}) for e in (p.get("Events") or {}).values() if e.get("Type") == "S3"]
+    check("S3 event on a bucket of this template", any(target(e.get("Bucket")) in buckets for e in s3), "no Events of Type S3 on a template bucket")
+    rules = {r.get("Name"): r.get("Value") for e in s3 for r in e.get("Filter", {}).get("S3Key", {}).get("Rules", [])}
+    check("notification filtered by prefix = INPUT_PREFIX", "prefix" in rules and rules["prefix"] == env.get("INPUT_PREFIX"), rules)
+    check("notification filtered by suffix = INPUT_SUFFIX", "suffix" in rules and rules["suffix"] == env.get("INPUT_SUFFIX"), rules)
+
+    # Dead-letter queue for failed asynchronous invocations.
+    queues = of_type(t, "AWS::SQS::Queue")
+    dests = [p.get("EventInvokeConfig", {}).get("DestinationConfig", {}).get("OnFailure", {}).get("Destination"),
+             p.get("DeadLetterQueue", {}).get("TargetArn")]
+    dlq = next((target(d) for d in dests if target(d) in queues), None)
+    check("SQS dead-letter queue for failed async invocations", dlq, "no EventInvokeConfig OnFailure / DeadLetterQueue on a template queue")
+
+    # Least-privilege role.
+    roles = of_type(t, "AWS::IAM::Role")
+    role = roles.get(target(p.get("Role")), {}).get("Properties", {})
+    st = statements(role.get("Policies")) + statements([{"PolicyDocument": {"Statement": s}} for s in p.get("Policies", []) if isinstance(s, dict) and "Effect" in s])
+    check("role reads the SSM token parameter", allows(st, "ssm:GetParameter", "StrapiTokenParameterName"), "no ssm:GetParameter on the parameter")
+    check("role reads the input prefix", allows(st, "s3:GetObject", "${InputPrefix}*"), "no s3:GetObject on ${InputPrefix}*")
+    check("role reads the CCT table", allows(st, "s3:GetObject", "${CctsKey}"), "no s3:GetObject on ${CctsKey}")
+    for prefix in ("reports/*", "checkpoints/*"):
+        ok = all(allows(st, a, prefix) for a in ("s3:GetObject", "s3:PutObject", "s3:DeleteObject"))
+        check(f"role reads, writes and deletes {prefix}", ok, "missing one of Get/Put/DeleteObject")
+    check("PutMetricData limited to the namespace", allows(st, "cloudwatch:PutMetricData", None, "cloudwatch:namespace"), "no namespace condition")
+    if dlq:
+        check("role may send to the dead-letter queue", allows(st, "sqs:SendMessage", dlq), "no sqs:SendMessage")
+    broad = [s.get("Sid", "?") for s in st if s.get("Effect") == "Allow" and any(a == "*" or a.endswith(":*") for a in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]]))]
+    check("no wildcard actions", not broad, f"statements {broad}")
+
+    # Alarms and dashboard.
+    alarms = of_type(t, "AWS::CloudWatch::Alarm")
+    for metric, label in [("Errors", "function errors"), ("Duration", "duration near the timeout"), ("RecordsFailed", "failed rows")]:
+        check(f"alarm on {label} ({metric})", any(metric in alarm_metrics(a) for a in alarms.values()), "no such alarm")
+    boards = of_type(t, "AWS::CloudWatch::Dashboard")
+    body = json.dumps([b.get("Properties", {}).get("DashboardBody") for b in boards.values()])
+    absent = [m for m in METRICS if f'\\"{m}\\"' not in body and f'"{m}"' not in body]
+    check("dashboard shows every SPEC section 8 metric", boards and not absent, f"missing: {absent}" if boards else "no dashboard")
+
+
+def check_fanout(t, asl):
+    machines = of_type(t, "AWS::StepFunctions::StateMachine")
+    check("state machine resource", machines, "no AWS::StepFunctions::StateMachine")
+    maps = [s for s in asl.get("States", {}).values() if s.get("Type") == "Map"]
+    m = maps[0] if maps else {}
+    check("Distributed Map state", m.get("ItemProcessor", {}).get("ProcessorConfig", {}).get("Mode") == "DISTRIBUTED", "no Map with Mode DISTRIBUTED")
+    check("ItemReader reads a CSV from S3", m.get("ItemReader", {}).get("ReaderConfig", {}).get("InputType") == "CSV"
+          and "s3:getObject" in m.get("ItemReader", {}).get("Resource", ""), m.get("ItemReader"))
+    check("ItemBatcher and MaxConcurrency set", "ItemBatcher" in m and "MaxConcurrency" in m, "missing")
+    inner = json.dumps(m.get("ItemProcessor", {}))
+    check("batches invoke the ingest function", "lambda:invoke" in inner and "${IngestFunctionArn}" in inner, "no lambda:invoke of ${IngestFunctionArn}")
+
+
+def main(argv):
+    if len(argv) >= 2 and argv[0] == "function":
+        sources = argv[argv.index("--sources") + 1:] if "--sources" in argv else default_sources()
+        check_function(yaml.safe_load(open(argv[1])), sources)
+    elif len(argv) == 3 and argv[0] == "fanout":
+        check_fanout(yaml.safe_load(open(argv[1])), json.load(open(argv[2])))
+    else:
+        sys.exit(__doc__)
+    for name, ok, why in results:
+        print(f"ok   {name}" if ok else f"FAIL {name}: {why}")
+    return 0 if all(ok for _, ok, _ in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
