@@ -47,7 +47,11 @@ pub struct RowFailure {
 
 impl RowFailure {
     pub(crate) fn at(c: Collection) -> impl Fn(ApiError) -> RowFailure {
-        move |error| RowFailure { stage: c.route(), error }
+        Self::at_route(c.route())
+    }
+
+    fn at_route(stage: &'static str) -> impl Fn(ApiError) -> RowFailure {
+        move |error| RowFailure { stage, error }
     }
 
     fn missing(c: Collection, message: String) -> RowFailure {
@@ -233,11 +237,5 @@ impl Writer {
 
     pub fn cct_mode(&self) -> &'static str {
         self.cct.mode()
-    }
-}
-
-impl RowFailure {
-    fn at_route(stage: &'static str) -> impl Fn(ApiError) -> RowFailure {
-        move |error| RowFailure { stage, error }
     }
 }
