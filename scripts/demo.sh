@@ -11,8 +11,9 @@ cargo build -q -p strapi-sim -p ingesta-cli
 start_sim debug
 echo "==> local Strapi-compatible server at $SIM_URL"
 
-echo "==> loading samples/participaciones.csv"
-"$TARGET_DIR/debug/ingesta" run samples/participaciones.csv --api "$SIM_URL" --out out/demo/participaciones
+echo "==> loading samples/participaciones.csv (CCT table samples/ccts.csv: preloaded if it fits in memory)"
+"$TARGET_DIR/debug/ingesta" run samples/participaciones.csv --api "$SIM_URL" --out out/demo/participaciones \
+  --ccts samples/ccts.csv
 echo
 echo "==> loading it again: nothing new is created"
 "$TARGET_DIR/debug/ingesta" run samples/participaciones.csv --api "$SIM_URL" --out out/demo/participaciones-rerun

@@ -1,9 +1,19 @@
-//! CCT look-up (SPEC section 4). The writer only sees [`CctLookup`]; which strategy backs it is
-//! decided per run.
+//! CCT look-up (SPEC section 4). The writer only sees [`CctLookup`]; [`choose`] decides per run
+//! whether a preloaded table or on-demand API look-ups back it.
 
+mod budget;
+mod choose;
 mod ondemand;
+mod preload;
+mod read;
+mod table;
 
+pub use budget::{MemoryBudget, RUN_WORKING_SET_BYTES};
+pub use choose::{choose, decide, Choice, Chosen, Mode};
 pub use ondemand::OnDemand;
+pub use preload::Preloaded;
+pub use read::{load, measure, TableError, TableShape};
+pub use table::{table_bytes, CctTable, TableBuilder};
 
 use async_trait::async_trait;
 use ingesta_client::ApiError;
@@ -40,4 +50,8 @@ pub trait CctLookup: Send + Sync {
     fn stats(&self) -> CctStats;
     /// `"preload"` or `"ondemand"`.
     fn mode(&self) -> &'static str;
+    /// How and why this strategy was chosen, when [`choose`] chose it.
+    fn choice(&self) -> Option<Choice> {
+        None
+    }
 }

@@ -49,7 +49,11 @@ async fn run(args: RunArgs) -> anyhow::Result<()> {
     let out_dir = args.out_dir();
     let mut report = ErrorReport::create(out_dir.join("errors.csv"))
         .with_context(|| format!("cannot create {}", out_dir.display()))?;
-    let cct: Arc<dyn ingesta_cct::CctLookup> = Arc::new(ingesta_cct::OnDemand::new(client.clone(), settings.cct_cache));
+    let table = settings.ccts_path.as_ref().map(LocalFile::new);
+    let table = table.as_ref().map(|t| t as &dyn ingesta_records::ByteSource);
+    let budget = settings.cct_budget();
+    let cct =
+        Arc::new(ingesta_cct::choose(settings.cct_mode, table, &budget, client.clone(), settings.cct_cache).await);
     let cfg = RunConfig {
         sizer: settings.sizer_config(),
         writer: settings.writer_config(),

@@ -60,18 +60,41 @@ pub struct Settings {
     /// Skip look-ups of programs and implementations (first load into an empty API).
     #[arg(long, env = "OMIT_GET", default_value_t = false, value_name = "OMIT_GET")]
     pub omit_get: bool,
-    /// Participants remembered at most (bounds memory; a forgotten one costs a look-up).
-    #[arg(long, env = "PARTICIPANT_CACHE_SIZE", default_value_t = 50_000, value_name = "PARTICIPANT_CACHE_SIZE")]
+    /// Participants remembered at most (bounds memory, about 1.7 KB each; a forgotten one costs a
+    /// look-up when it appears again).
+    #[arg(long, env = "PARTICIPANT_CACHE_SIZE", default_value_t = 10_000, value_name = "PARTICIPANT_CACHE_SIZE")]
     pub participant_cache: u64,
     /// CCT keys remembered by the on-demand cache.
     #[arg(long = "cct-cache", env = "CCT_CACHE_SIZE", default_value_t = 100_000, value_name = "CCT_CACHE_SIZE")]
     pub cct_cache: u64,
+    /// How CCT keys are resolved: auto (preload when the table fits in memory), preload or ondemand.
+    #[arg(long, env = "CCT_MODE", default_value = "auto", value_name = "CCT_MODE")]
+    pub cct_mode: ingesta_cct::Mode,
+    /// Share of the memory left under the limit that a preloaded CCT table may take (0 to 1).
+    #[arg(long, env = "CCT_MEMORY_FRACTION", default_value_t = 0.7, value_name = "CCT_MEMORY_FRACTION", value_parser = fraction)]
+    pub cct_memory_fraction: f64,
+    /// CCT table CSV on the local disk (columns id, clave), for preloading.
+    #[arg(long = "ccts", env = "CCTS_PATH", value_name = "CCTS_PATH")]
+    pub ccts_path: Option<std::path::PathBuf>,
+    /// Bucket of the CCT table in S3 (the Lambda defaults to the input's bucket).
+    #[arg(long, env = "CCTS_S3_BUCKET", value_name = "CCTS_S3_BUCKET")]
+    pub ccts_s3_bucket: Option<String>,
+    /// Key of the CCT table in S3.
+    #[arg(long, env = "CCTS_S3_KEY", default_value = "ccts/ccts.csv", value_name = "CCTS_S3_KEY")]
+    pub ccts_s3_key: String,
     /// Seconds before the deadline at which no new rows are taken.
     #[arg(long, env = "SAFETY_MARGIN_SECS", default_value_t = 60.0, value_name = "SAFETY_MARGIN_SECS")]
     pub safety_margin_secs: f64,
     /// CloudWatch namespace of the metrics.
     #[arg(long, env = "METRICS_NAMESPACE", default_value = "Ingesta", value_name = "METRICS_NAMESPACE")]
     pub metrics_namespace: String,
+}
+
+fn fraction(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(f) if f > 0.0 && f <= 1.0 => Ok(f),
+        _ => Err(format!("'{s}' is not a fraction between 0 and 1")),
+    }
 }
 
 /// Wraps a settings struct so it can be parsed from the environment alone.
@@ -141,6 +164,11 @@ impl Settings {
         WriterConfig { omit_get: self.omit_get, participant_cache: self.participant_cache }
     }
 
+    /// The memory budget of a preloaded CCT table, on this machine or in this Lambda.
+    pub fn cct_budget(&self) -> ingesta_cct::MemoryBudget {
+        ingesta_cct::MemoryBudget::detect(self.cct_memory_fraction)
+    }
+
     pub fn safety_margin(&self) -> Duration {
         Duration::from_secs_f64(self.safety_margin_secs.max(0.0))
     }
@@ -165,7 +193,21 @@ mod tests {
         let s = Settings::from_env().unwrap();
         assert_eq!((s.max_concurrency, s.omit_get, s.batch_size_max), (7, true, 1000));
         assert_eq!(s.client_config().max_concurrency, 7);
-        for v in ["STRAPI_BASE_URL", "MAX_CONCURRENCY", "OMIT_GET"] {
+        assert_eq!(
+            (s.cct_mode, s.cct_memory_fraction, s.ccts_s3_key.as_str()),
+            (ingesta_cct::Mode::Auto, 0.7, "ccts/ccts.csv")
+        );
+        std::env::set_var("CCT_MEMORY_FRACTION", "1.5");
+        let bad = Settings::from_env().unwrap_err();
+        assert!(bad.contains("CCT_MEMORY_FRACTION") && bad.contains("between 0 and 1"), "{bad}");
+        std::env::set_var("CCT_MEMORY_FRACTION", "0.5");
+        std::env::set_var("CCT_MODE", "sometimes");
+        let bad = Settings::from_env().unwrap_err();
+        assert!(bad.contains("CCT_MODE") && bad.contains("ondemand"), "{bad}");
+        std::env::set_var("CCT_MODE", "PRELOAD");
+        let s = Settings::from_env().unwrap();
+        assert_eq!((s.cct_mode, s.cct_memory_fraction), (ingesta_cct::Mode::Preload, 0.5));
+        for v in ["STRAPI_BASE_URL", "MAX_CONCURRENCY", "OMIT_GET", "CCT_MEMORY_FRACTION", "CCT_MODE"] {
             std::env::remove_var(v);
         }
     }

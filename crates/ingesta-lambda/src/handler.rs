@@ -57,7 +57,8 @@ impl App {
         std::fs::create_dir_all(&scratch)?;
         let (mut summaries, mut ignored, mut failures) = (Vec::new(), Vec::new(), Vec::new());
         for record in &event.payload.records {
-            match route(record, &self.settings.input_prefix, &self.settings.input_suffix) {
+            let s = &self.settings;
+            match route(record, &s.input_prefix, &s.input_suffix, &s.core.ccts_s3_key) {
                 Ok(input) => match run_object(self, &input, Some(deadline), &scratch).await {
                     Ok(summary) => {
                         tracing::info!(input = %input, complete = summary.complete, rows = summary.rows_read, failed = summary.rows_failed, "file done");

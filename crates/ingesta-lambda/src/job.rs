@@ -45,7 +45,7 @@ pub async fn run_object(
     .map_err(|e| format!("cannot write the error report in {}: {e}", scratch.display()))?;
 
     let core = &app.settings.core;
-    let cct = Arc::new(ingesta_cct::OnDemand::new(app.api.clone(), core.cct_cache));
+    let cct = Arc::new(choose_cct(app, input).await);
     let cfg = RunConfig {
         sizer: core.sizer_config(),
         writer: core.writer_config(),
@@ -83,4 +83,23 @@ pub async fn run_object(
         None => {}
     }
     Ok(summary)
+}
+
+/// The run's CCT look-up. The table is `CCTS_PATH` when set (a file shipped with the function),
+/// else `s3://CCTS_S3_BUCKET/CCTS_S3_KEY` with the input's bucket as the default bucket.
+async fn choose_cct(app: &App, input: &S3Location) -> ingesta_cct::Chosen {
+    let core = &app.settings.core;
+    let local = core.ccts_path.as_ref().map(ingesta_records::LocalFile::new);
+    let remote = S3Object::new(
+        app.s3.clone(),
+        S3Location {
+            bucket: core.ccts_s3_bucket.clone().unwrap_or_else(|| input.bucket.clone()),
+            key: core.ccts_s3_key.clone(),
+        },
+    );
+    let table: &dyn ingesta_records::ByteSource = match &local {
+        Some(file) => file,
+        None => &remote,
+    };
+    ingesta_cct::choose(core.cct_mode, Some(table), &core.cct_budget(), app.api.clone(), core.cct_cache).await
 }

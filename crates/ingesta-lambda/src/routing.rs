@@ -7,8 +7,9 @@ use ingesta_s3::{decode_event_key, S3Location};
 /// Prefixes of the function's own outputs: never inputs, whatever the configured prefix says.
 pub const OWN_OUTPUTS: [&str; 2] = ["reports/", "checkpoints/"];
 
-/// The input a record names, or why it is not one.
-pub fn route(record: &S3EventRecord, prefix: &str, suffix: &str) -> Result<S3Location, String> {
+/// The input a record names, or why it is not one. `cct_table` is the CCT table's key: uploading
+/// a new table is not a participations file, even when it matches the prefix and suffix.
+pub fn route(record: &S3EventRecord, prefix: &str, suffix: &str, cct_table: &str) -> Result<S3Location, String> {
     let bucket = record.s3.bucket.name.clone().ok_or("the record names no bucket")?;
     let raw = record.s3.object.key.as_deref().ok_or("the record names no key")?;
     let key = decode_event_key(raw);
@@ -19,6 +20,9 @@ pub fn route(record: &S3EventRecord, prefix: &str, suffix: &str) -> Result<S3Loc
     }
     if OWN_OUTPUTS.iter().any(|p| key.starts_with(p)) {
         return Err(format!("{key}: one of the function's own outputs"));
+    }
+    if key == cct_table {
+        return Err(format!("{key}: the CCT table"));
     }
     if !key.starts_with(prefix) || !key.ends_with(suffix) {
         return Err(format!("{key}: outside the input prefix '{prefix}' / suffix '{suffix}'"));
@@ -51,19 +55,22 @@ mod tests {
 
     #[test]
     fn decodes_and_filters_keys() {
-        let ok = route(&record("incoming/Mi+archivo%281%29.csv", "ObjectCreated:Put"), "incoming/", ".csv").unwrap();
+        let ok = route(&record("incoming/Mi+archivo%281%29.csv", "ObjectCreated:Put"), "incoming/", ".csv", "c.csv")
+            .unwrap();
         assert_eq!(ok.key, "incoming/Mi archivo(1).csv");
         for (key, event) in [
             ("reports/incoming/x/errors.csv", "ObjectCreated:Put"),
             ("checkpoints/incoming/x.csv.json", "ObjectCreated:Put"),
+            ("incoming/ccts.csv", "ObjectCreated:Put"),
             ("other/x.csv", "ObjectCreated:Put"),
             ("incoming/x.txt", "ObjectCreated:Put"),
             ("incoming/x.csv", "ObjectRemoved:Delete"),
         ] {
-            assert!(route(&record(key, event), "incoming/", ".csv").is_err(), "{key} {event}");
+            assert!(route(&record(key, event), "incoming/", ".csv", "incoming/ccts.csv").is_err(), "{key} {event}");
         }
         // Even a prefix that covers everything never routes the function's own outputs.
-        assert!(route(&record("reports/a.csv", "ObjectCreated:Put"), "", ".csv").is_err());
+        assert!(route(&record("reports/a.csv", "ObjectCreated:Put"), "", ".csv", "c.csv").is_err());
+        assert!(route(&record("ccts/ccts.csv", "ObjectCreated:Put"), "", ".csv", "ccts/ccts.csv").is_err());
     }
 
     #[test]

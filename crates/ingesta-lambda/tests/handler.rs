@@ -96,3 +96,38 @@ async fn a_deadline_leaves_a_checkpoint_and_the_next_invocation_completes_the_fi
     app2.handle(invocation(event("s3-put-participaciones.json"), 300.0)).await.unwrap();
     assert_eq!(counts(&sim), counts(&clean));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_cct_table_in_the_bucket_is_preloaded_and_its_upload_is_not_an_input() {
+    let (moto, sim) = (moto(), sim(Default::default()).await);
+    let s3 = s3(&moto).await;
+    put(&s3, "incoming/participaciones.csv", &sample("participaciones.csv")).await;
+    put(&s3, "ccts/ccts.csv", &sample("ccts.csv")).await;
+    let app = app(&moto, &sim, &["--input-prefix", ""]).await;
+    let result = app.handle(invocation(event("s3-put-participaciones.json"), 120.0)).await.unwrap();
+    let cct = &result["summaries"][0]["cct"];
+    assert_eq!(cct["mode"], "preload", "{cct}");
+    assert_eq!(cct["choice"]["table_rows"], 60);
+    assert_eq!(sim.request_count("GET", "ccts"), 0);
+    assert!(cct["found"].as_u64().unwrap() > 0);
+
+    let mut upload = event("s3-put-participaciones.json");
+    upload.records[0].s3.object.key = Some("ccts/ccts.csv".into());
+    let result = app.handle(invocation(upload, 120.0)).await.unwrap();
+    assert_eq!(result["summaries"].as_array().unwrap().len(), 0);
+    assert!(result["ignored"][0].as_str().unwrap().contains("the CCT table"), "{result}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn without_a_cct_table_the_run_looks_up_on_demand_and_says_so() {
+    let (moto, sim) = (moto(), sim(Default::default()).await);
+    let s3 = s3(&moto).await;
+    put(&s3, "incoming/participaciones.csv", &sample("participaciones.csv")).await;
+    let app = app(&moto, &sim, &[]).await;
+    let result = app.handle(invocation(event("s3-put-participaciones.json"), 120.0)).await.unwrap();
+    let s = &result["summaries"][0];
+    assert_eq!(s["cct"]["mode"], "ondemand");
+    assert!(s["warnings"][0].as_str().unwrap().contains("ccts/ccts.csv does not exist"), "{}", s["warnings"]);
+    assert!(sim.request_count("GET", "ccts") > 0);
+    assert_eq!(s["rows_failed"], 0);
+}

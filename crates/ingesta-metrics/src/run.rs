@@ -37,6 +37,10 @@ pub fn final_metrics(s: &Summary) -> Vec<Metric> {
         Metric::new("Duration", Unit::Milliseconds, s.duration_ms as f64),
         Metric::new("CctHitRate", Unit::Percent, s.cct.hit_rate * 100.0),
     ];
+    m.push(Metric::new("CctPreload", Unit::Count, if s.cct.mode == "preload" { 1.0 } else { 0.0 }));
+    if let Some(mb) = s.cct.choice.as_ref().and_then(|c| c.estimate_mb) {
+        m.push(Metric::new("CctEstimateMB", Unit::Megabytes, mb));
+    }
     if let Some(mb) = s.peak_memory_mb {
         m.push(Metric::new("PeakMemoryMB", Unit::Megabytes, mb));
     }

@@ -270,7 +270,12 @@ impl Run {
         started: Instant,
     ) -> Summary {
         let stats = *stats;
-        let (warning_count, warnings) = writer.map(Writer::warnings).unwrap_or_default();
+        let (mut warning_count, mut warnings) = writer.map(Writer::warnings).unwrap_or_default();
+        let choice = writer.and_then(Writer::cct_choice);
+        if let Some(w) = choice.as_ref().and_then(|c| c.warning.clone()) {
+            warning_count += 1;
+            warnings.insert(0, w);
+        }
         let cct_stats = writer.map(Writer::cct_stats).unwrap_or_default();
         let (batch_size_min, batch_size_max) = self.sizer.range();
         Summary {
@@ -292,6 +297,7 @@ impl Run {
                 mode: writer.map_or("none", Writer::cct_mode).to_string(),
                 stats: cct_stats,
                 hit_rate: cct_stats.hit_rate(),
+                choice,
             },
             batch_size_min,
             batch_size_max,

@@ -1,6 +1,6 @@
 //! `summary.json`: what a run did, for people and for the Lambda's invocation result.
 
-use ingesta_cct::CctStats;
+use ingesta_cct::{CctStats, Choice};
 use ingesta_client::ClientStats;
 use ingesta_records::reader::Resume;
 use serde::{Deserialize, Serialize};
@@ -47,6 +47,9 @@ pub struct CctSummary {
     #[serde(flatten)]
     pub stats: CctStats,
     pub hit_rate: f64,
+    /// How the mode was chosen: the table's size, the estimate, the budget, the reason.
+    #[serde(default)]
+    pub choice: Option<Choice>,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
@@ -137,6 +140,9 @@ impl Summary {
         );
         if let Some(mb) = self.peak_memory_mb {
             s += &format!(", peak memory {mb:.0} MiB");
+        }
+        if let Some(c) = &self.cct.choice {
+            s += &format!("\ncct mode chosen because: {}", c.reason);
         }
         if !self.unknown_columns.is_empty() {
             s += &format!("\nignored unknown columns: {}", self.unknown_columns.join(", "));

@@ -5,7 +5,7 @@ use crate::collections::{Collection, Created};
 use crate::parents::{apply_modalities, Columns, Parents};
 use crate::participant::Participant;
 use crate::store::Store;
-use ingesta_cct::{CctLookup, CctStats};
+use ingesta_cct::{CctLookup, CctStats, Choice};
 use ingesta_client::{ApiError, Filter, StrapiClient};
 use ingesta_mapping::{RowPlan, Schema};
 use moka::future::Cache;
@@ -26,7 +26,7 @@ pub struct WriterConfig {
 
 impl Default for WriterConfig {
     fn default() -> Self {
-        Self { omit_get: false, participant_cache: 50_000 }
+        Self { omit_get: false, participant_cache: 10_000 }
     }
 }
 
@@ -237,5 +237,9 @@ impl Writer {
 
     pub fn cct_mode(&self) -> &'static str {
         self.cct.mode()
+    }
+
+    pub fn cct_choice(&self) -> Option<Choice> {
+        self.cct.choice()
     }
 }
