@@ -16,13 +16,20 @@ memory_flatness() {
   "$TARGET_DIR/release/gen-data" participations --rows "$small" --seed 7 --out "$WORK/small.csv"
   "$TARGET_DIR/release/gen-data" participations --rows "$large" --seed 7 --out "$WORK/large.csv"
   local mb=()
+  "$TARGET_DIR/release/gen-data" participations --rows 1 --seed 7 --out "$WORK/one.csv"
+  start_sim release
+  "$TARGET_DIR/release/ingesta" run "$WORK/one.csv" --api "$SIM_URL" --out "$WORK/out-one" >/dev/null 2>&1
+  kill "$SIM_PID"; wait "$SIM_PID" 2>/dev/null || true
+  local start_mb
+  start_mb="$(peak_mb "$WORK/out-one/summary.json")"
+  echo "  start-up size (1-row run): $start_mb MiB"
   for n in small large; do
     # A fresh server per run so both start from an empty API.
     start_sim release
     "$TARGET_DIR/release/ingesta" run "$WORK/$n.csv" --api "$SIM_URL" --out "$WORK/out-$n" \
       --concurrency 64 --omit-get >/dev/null 2>"$WORK/$n.log"
     kill "$SIM_PID"; wait "$SIM_PID" 2>/dev/null || true
-    mb+=("$(python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); print(s["peak_memory_mb"])' "$WORK/out-$n/summary.json")")
+    mb+=("$(peak_mb "$WORK/out-$n/summary.json")")
     python3 - "$WORK/out-$n/summary.json" "$n" <<'PY'
 import json, sys
 s = json.load(open(sys.argv[1]))
@@ -31,6 +38,38 @@ print(f"  {sys.argv[2]:>5}: {s['rows_read']:>7} rows, {s['rows_failed']} failed,
 PY
   done
   python3 -c "import sys; a,b=map(float,sys.argv[1:]); print(f'  peak RSS ratio 200k/20k = {b/a:.2f} (target <= 1.5)')" "${mb[@]}"
+  python3 -c "import sys; s,b=map(float,sys.argv[1:]); print(f'  run working set (200k peak - start-up) = {b-s:.0f} MiB; the CCT budget reserves 64 MiB for it')" "$start_mb" "${mb[1]}"
+}
+
+peak_mb() {
+  python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["peak_memory_mb"])' "$1"
+}
+
+cct_memory() {
+  # A one-row input, so the run's own working set is the same in both modes and the difference
+  # in peak RSS is the table.
+  echo "==> CCT preload: estimate vs measured peak RSS (1-row input, CCT tables of 1M and 2M rows)"
+  "$TARGET_DIR/release/gen-data" participations --rows 1 --seed 7 --out "$WORK/cct-input.csv"
+  local rows mode
+  for rows in 1000000 2000000; do
+    "$TARGET_DIR/release/gen-data" ccts --rows "$rows" --out "$WORK/ccts.csv" >/dev/null
+    for mode in ondemand preload; do
+      start_sim release
+      "$TARGET_DIR/release/ingesta" run "$WORK/cct-input.csv" --api "$SIM_URL" --out "$WORK/cct-$mode" \
+        --cct-mode "$mode" --ccts "$WORK/ccts.csv" >/dev/null 2>"$WORK/cct-$mode.log"
+      kill "$SIM_PID"; wait "$SIM_PID" 2>/dev/null || true
+    done
+    python3 - "$WORK/cct-ondemand/summary.json" "$WORK/cct-preload/summary.json" <<'PY'
+import json, sys
+od, pre = (json.load(open(p)) for p in sys.argv[1:])
+c = pre["cct"]["choice"]
+delta = pre["peak_memory_mb"] - od["peak_memory_mb"]
+print(f"  {c['table_rows']:>9} keys: estimate {c['estimate_mb']:.1f} MiB, peak RSS preload {pre['peak_memory_mb']:.1f}"
+      f" - on demand {od['peak_memory_mb']:.1f} = {delta:.1f} MiB (measured/estimate {delta / c['estimate_mb']:.2f});"
+      f" in use at the decision {c['in_use_mb']:.1f} MiB")
+PY
+  done
 }
 
 memory_flatness
+cct_memory

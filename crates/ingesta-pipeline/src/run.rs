@@ -5,7 +5,7 @@ use crate::memory::peak_rss_mb;
 use crate::progress::{BatchProgress, Progress};
 use crate::report::{ErrorReport, ErrorRow};
 use crate::summary::{ApiSummary, CctSummary, Summary};
-use futures::future::join_all;
+use futures::stream::{self, StreamExt};
 use ingesta_cct::CctLookup;
 use ingesta_client::{ApiError, ClientStats, StrapiClient};
 use ingesta_mapping::{RowPlan, Schema, SchemaError};
@@ -70,7 +70,13 @@ pub async fn run(
     // A warm Lambda reuses its client: this run's figures are the difference from here.
     let api_start = client.stats();
     let mut reader = RecordReader::open(source, cfg.resume).await?;
-    let mut run = Run { sizer: BatchSizer::new(cfg.sizer), rows_read: 0, rows_failed: 0, rows_already_complete: 0 };
+    let mut run = Run {
+        sizer: BatchSizer::new(cfg.sizer),
+        rows_read: 0,
+        rows_failed: 0,
+        rows_already_complete: 0,
+        groups_in_flight: ROWS_IN_FLIGHT_PER_REQUEST_SLOT * client.config().max_concurrency.max(1),
+    };
     if reader.headers().is_empty() {
         tracing::info!(input = %source.name(), "empty file: nothing to do");
         return Ok(run.summary(source.name(), None, &client.stats().since(&api_start), None, true, None, started));
@@ -160,11 +166,18 @@ pub async fn run(
     ))
 }
 
+/// Participants written at once, per request slot of the client. A row is a chain of dependent
+/// requests, so a few rows per slot keep the slots busy; starting all of a 1,000-row batch at once
+/// only parks the rest on the semaphore, and each parked row holds its plan and request futures
+/// (measured: peak RSS 72–79 MiB at batch size 1,000 with concurrency 64, whatever the file size).
+const ROWS_IN_FLIGHT_PER_REQUEST_SLOT: usize = 2;
+
 struct Run {
     sizer: BatchSizer,
     rows_read: u64,
     rows_failed: u64,
     rows_already_complete: u64,
+    groups_in_flight: usize,
 }
 
 impl Run {
@@ -214,14 +227,17 @@ impl Run {
             });
             groups[g].push(plan);
         }
-        let results = join_all(groups.into_iter().map(|rows| async move {
-            let mut out = Vec::with_capacity(rows.len());
-            for plan in rows {
-                out.push((plan.row_number, writer.write_row(plan).await));
-            }
-            out
-        }))
-        .await;
+        let results: Vec<_> = stream::iter(groups)
+            .map(|rows| async move {
+                let mut out = Vec::with_capacity(rows.len());
+                for plan in rows {
+                    out.push((plan.row_number, writer.write_row(plan).await));
+                }
+                out
+            })
+            .buffer_unordered(self.groups_in_flight)
+            .collect()
+            .await;
         for (row, result) in results.into_iter().flatten() {
             match result {
                 Ok(outcome) if outcome.created == 0 => self.rows_already_complete += 1,
