@@ -38,7 +38,7 @@ print(f"  {sys.argv[2]:>5}: {s['rows_read']:>7} rows, {s['rows_failed']} failed,
 PY
   done
   python3 -c "import sys; a,b=map(float,sys.argv[1:]); print(f'  peak RSS ratio 200k/20k = {b/a:.2f} (target <= 1.5)')" "${mb[@]}"
-  python3 -c "import sys; s,b=map(float,sys.argv[1:]); print(f'  run working set (200k peak - start-up) = {b-s:.0f} MiB; the CCT budget reserves 64 MiB for it')" "$start_mb" "${mb[1]}"
+  python3 -c "import sys; s,b=map(float,sys.argv[1:]); print(f'  run working set (200k peak - start-up) = {b-s:.0f} MiB; the CCT budget reserves 40 MiB for it (RUN_WORKING_SET_BYTES)')" "$start_mb" "${mb[1]}"
 }
 
 peak_mb() {
