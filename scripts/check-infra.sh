@@ -83,6 +83,7 @@ must_fail "env var CIRCUIT_COOLDOWN_MS removed" "CIRCUIT_COOLDOWN_MS" "del $V['E
 must_fail "plain-text STRAPI_TOKEN added" "STRAPI_TOKEN" "$V['Environment']['Variables']['STRAPI_TOKEN'] = 'secret'"
 must_fail "dead-letter queue removed" "dead-letter" "del t['Resources']['DeadLetterQueue']"
 must_fail "bucket notification removed" "S3 event" "del $V['Events']"
+must_fail "checkpoint notification removed" "written checkpoint" "del $V['Events']['CheckpointWritten']"
 must_fail "dashboard removed" "dashboard" "del t['Resources']['Dashboard']"
 must_fail "RecordsFailed alarm removed" "failed rows" "del t['Resources']['FailedRowsAlarm']"
 must_fail "SSM read permission removed" "SSM" \

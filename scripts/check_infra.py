@@ -134,9 +134,12 @@ def check_function(t, sources):
     buckets = of_type(t, "AWS::S3::Bucket")
     s3 = [e.get("Properties", {}) for e in (p.get("Events") or {}).values() if e.get("Type") == "S3"]
     check("S3 event on a bucket of this template", any(target(e.get("Bucket")) in buckets for e in s3), "no Events of Type S3 on a template bucket")
-    rules = {r.get("Name"): r.get("Value") for e in s3 for r in e.get("Filter", {}).get("S3Key", {}).get("Rules", [])}
-    check("notification filtered by prefix = INPUT_PREFIX", "prefix" in rules and rules["prefix"] == env.get("INPUT_PREFIX"), rules)
-    check("notification filtered by suffix = INPUT_SUFFIX", "suffix" in rules and rules["suffix"] == env.get("INPUT_SUFFIX"), rules)
+    filters = [{r.get("Name"): r.get("Value") for r in e.get("Filter", {}).get("S3Key", {}).get("Rules", [])} for e in s3]
+    inputs = next((f for f in filters if f.get("prefix") != "checkpoints/"), {})
+    check("notification filtered by prefix = INPUT_PREFIX", "prefix" in inputs and inputs["prefix"] == env.get("INPUT_PREFIX"), filters)
+    check("notification filtered by suffix = INPUT_SUFFIX", "suffix" in inputs and inputs["suffix"] == env.get("INPUT_SUFFIX"), filters)
+    check("a written checkpoint (checkpoints/*.json) invokes the function to go on with its file",
+          {"prefix": "checkpoints/", "suffix": ".json"} in filters, filters)
 
     # Dead-letter queue for failed asynchronous invocations.
     queues = of_type(t, "AWS::SQS::Queue")

@@ -1,7 +1,7 @@
 //! The function: clients built once per container, one handler call per S3 event.
 
 use crate::job::run_object;
-use crate::routing::route;
+use crate::routing::{route, Input};
 use crate::settings::{LambdaSettings, MetricsMode};
 use aws_lambda_events::s3::S3Event;
 use ingesta_client::StrapiClient;
@@ -59,16 +59,23 @@ impl App {
         for record in &event.payload.records {
             let s = &self.settings;
             match route(record, &s.input_prefix, &s.input_suffix, &s.core.ccts_s3_key) {
-                Ok(input) => match run_object(self, &input, Some(deadline), &scratch).await {
-                    Ok(summary) => {
-                        tracing::info!(input = %input, complete = summary.complete, rows = summary.rows_read, failed = summary.rows_failed, "file done");
-                        summaries.push(summary);
+                Ok(Input { location: input, resume_only }) => {
+                    match run_object(self, &input, resume_only, Some(deadline), &scratch).await {
+                        Ok(None) => {
+                            let reason = format!("{input}: its checkpoint is gone, the file was completed");
+                            tracing::info!(%reason, "record ignored");
+                            ignored.push(reason);
+                        }
+                        Ok(Some(summary)) => {
+                            tracing::info!(input = %input, complete = summary.complete, rows = summary.rows_read, failed = summary.rows_failed, "file done");
+                            summaries.push(summary);
+                        }
+                        Err(e) => {
+                            tracing::error!(input = %input, error = %e, "file failed");
+                            failures.push(format!("{input}: {e}"));
+                        }
                     }
-                    Err(e) => {
-                        tracing::error!(input = %input, error = %e, "file failed");
-                        failures.push(format!("{input}: {e}"));
-                    }
-                },
+                }
                 Err(reason) => {
                     tracing::info!(%reason, "record ignored");
                     ignored.push(reason);

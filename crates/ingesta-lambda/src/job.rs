@@ -12,13 +12,15 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
 
-/// Processes `input` until done or until `deadline` (minus the safety margin) is near.
+/// Processes `input` until done or until `deadline` (minus the safety margin) is near. With
+/// `resume_only`, a file without a checkpoint is left alone (`Ok(None)`).
 pub async fn run_object(
     app: &App,
     input: &S3Location,
+    resume_only: bool,
     deadline: Option<Instant>,
     scratch: &Path,
-) -> Result<Summary, String> {
+) -> Result<Option<Summary>, String> {
     let checkpoint_at = input.with_key(checkpoint_key(&input.key));
     let errors_at = input.with_key(report_key(&input.key, "errors.csv"));
     let summary_at = input.with_key(report_key(&input.key, "summary.json"));
@@ -26,6 +28,7 @@ pub async fn run_object(
         Some(bytes) => Some(serde_json::from_slice(&bytes).map_err(|e| {
             format!("checkpoint {checkpoint_at} is unreadable ({e}); delete it to start the file over")
         })?),
+        None if resume_only => return Ok(None),
         None => None,
     };
     let source = S3Object::new(app.s3.clone(), input.clone());
@@ -58,6 +61,15 @@ pub async fn run_object(
         .await
         .map_err(|e| e.to_string())?;
     app.metrics.emit(&final_metrics(&summary)).await;
+    if !summary.complete && summary.rows_read == 0 {
+        // A checkpoint now would start an invocation that does the same: a loop. Fail instead,
+        // leaving any earlier checkpoint, so the alarm and the dead-letter queue tell a person.
+        return Err(format!(
+            "the invocation reached its deadline before reading a row (remaining time too short for the \
+             safety margin of {} s); raise the function's timeout or lower SAFETY_MARGIN_SECS",
+            app.settings.core.safety_margin_secs
+        ));
+    }
     if let Some(c) = &checkpoint {
         summary.absorb(&c.so_far);
     }
@@ -82,7 +94,7 @@ pub async fn run_object(
         None if checkpoint.is_some() => app.outputs.delete(&checkpoint_at).await?,
         None => {}
     }
-    Ok(summary)
+    Ok(Some(summary))
 }
 
 /// The run's CCT look-up. The table is `CCTS_PATH` when set (a file shipped with the function),

@@ -1,21 +1,31 @@
 //! Which event records are inputs. The function writes into its own bucket (reports,
-//! checkpoints), so anything it could have written must be ignored or it would trigger itself.
+//! checkpoints), so anything it could have written must be ignored or it would trigger itself;
+//! except a checkpoint, whose upload is meant to trigger it: the next invocation goes on with the
+//! checkpoint's file, so a file of any size completes across invocations.
 
 use aws_lambda_events::s3::S3EventRecord;
 use ingesta_s3::{decode_event_key, S3Location};
 
 /// Prefixes of the function's own outputs: never inputs, whatever the configured prefix says.
-pub const OWN_OUTPUTS: [&str; 2] = ["reports/", "checkpoints/"];
+pub const OWN_OUTPUTS: [&str; 2] = ["reports/", CHECKPOINTS];
 
-/// The input a record names, or why it is not one. `cct_table` is the CCT table's key: uploading
+const CHECKPOINTS: &str = "checkpoints/";
+
+/// The input a record names, or why it is not one. A checkpoint written by a partial run names
+/// the input it belongs to: its upload is what starts the invocation that goes on with the file. `cct_table` is the CCT table's key: uploading
 /// a new table is not a participations file, even when it matches the prefix and suffix.
-pub fn route(record: &S3EventRecord, prefix: &str, suffix: &str, cct_table: &str) -> Result<S3Location, String> {
+pub fn route(record: &S3EventRecord, prefix: &str, suffix: &str, cct_table: &str) -> Result<Input, String> {
     let bucket = record.s3.bucket.name.clone().ok_or("the record names no bucket")?;
     let raw = record.s3.object.key.as_deref().ok_or("the record names no key")?;
     let key = decode_event_key(raw);
     if let Some(name) = record.event_name.as_deref() {
         if !name.starts_with("ObjectCreated") {
             return Err(format!("{key}: event {name} is not an upload"));
+        }
+    }
+    if let Some(input) = key.strip_prefix(CHECKPOINTS).and_then(|k| k.strip_suffix(".json")) {
+        if input.starts_with(prefix) && input.ends_with(suffix) && input != cct_table {
+            return Ok(Input { location: S3Location { bucket, key: input.to_string() }, resume_only: true });
         }
     }
     if OWN_OUTPUTS.iter().any(|p| key.starts_with(p)) {
@@ -27,7 +37,16 @@ pub fn route(record: &S3EventRecord, prefix: &str, suffix: &str, cct_table: &str
     if !key.starts_with(prefix) || !key.ends_with(suffix) {
         return Err(format!("{key}: outside the input prefix '{prefix}' / suffix '{suffix}'"));
     }
-    Ok(S3Location { bucket, key })
+    Ok(Input { location: S3Location { bucket, key }, resume_only: false })
+}
+
+/// A file to process.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Input {
+    pub location: S3Location,
+    /// Named by a checkpoint: go on only if the checkpoint is still there. A repeated delivery of
+    /// the checkpoint's event, after the file was completed, must not start the file over.
+    pub resume_only: bool,
 }
 
 /// `reports/<key without .csv>/<name>`.
@@ -57,10 +76,16 @@ mod tests {
     fn decodes_and_filters_keys() {
         let ok = route(&record("incoming/Mi+archivo%281%29.csv", "ObjectCreated:Put"), "incoming/", ".csv", "c.csv")
             .unwrap();
-        assert_eq!(ok.key, "incoming/Mi archivo(1).csv");
+        assert_eq!((ok.location.key.as_str(), ok.resume_only), ("incoming/Mi archivo(1).csv", false));
+        let resumed =
+            route(&record("checkpoints/incoming/a+b.csv.json", "ObjectCreated:Put"), "incoming/", ".csv", "c.csv");
+        let resumed = resumed.unwrap();
+        assert_eq!((resumed.location.key.as_str(), resumed.resume_only), ("incoming/a b.csv", true));
         for (key, event) in [
             ("reports/incoming/x/errors.csv", "ObjectCreated:Put"),
-            ("checkpoints/incoming/x.csv.json", "ObjectCreated:Put"),
+            ("checkpoints/incoming/x.csv.json", "ObjectRemoved:Delete"),
+            ("checkpoints/other/x.csv.json", "ObjectCreated:Put"),
+            ("checkpoints/incoming/x.csv", "ObjectCreated:Put"),
             ("incoming/ccts.csv", "ObjectCreated:Put"),
             ("other/x.csv", "ObjectCreated:Put"),
             ("incoming/x.txt", "ObjectCreated:Put"),

@@ -82,11 +82,18 @@ async fn a_deadline_leaves_a_checkpoint_and_the_next_invocation_completes_the_fi
     let checkpoint: serde_json::Value = serde_json::from_str(&checkpoint).unwrap();
     assert_eq!(checkpoint["next_row"].as_u64(), Some(done_rows + 1));
 
-    let second = app.handle(invocation(event("s3-put-participaciones.json"), 300.0)).await.unwrap();
+    // Writing the checkpoint is what triggers the next invocation in AWS: its event continues the file.
+    let second = app.handle(invocation(checkpoint_event(), 300.0)).await.unwrap();
     let whole = &second["summaries"][0];
     assert_eq!((whole["complete"].as_bool(), whole["rows_read"].as_u64()), (Some(true), Some(40)), "{whole}");
     assert_eq!(whole["invocations"], 2);
     assert_eq!(get(&s3, "checkpoints/incoming/participaciones.csv.json").await, None, "checkpoint removed when done");
+    // S3 may deliver that event twice; the repeat must not start the completed file over.
+    let posts_before = sim.request_count("POST", "participantes");
+    let repeat = app.handle(invocation(checkpoint_event(), 300.0)).await.unwrap();
+    assert_eq!(repeat["summaries"].as_array().unwrap().len(), 0, "{repeat}");
+    assert!(repeat["ignored"][0].as_str().unwrap().contains("checkpoint is gone"), "{repeat}");
+    assert_eq!((sim.request_count("POST", "participantes"), sim.request_count("GET", "encuestas")), (posts_before, 2));
 
     // Together they hold exactly what one uninterrupted run creates.
     let (moto2, clean) = (common::moto(), common::sim(Default::default()).await);
@@ -95,6 +102,22 @@ async fn a_deadline_leaves_a_checkpoint_and_the_next_invocation_completes_the_fi
     let app2 = common::app(&moto2, &clean, &[]).await;
     app2.handle(invocation(event("s3-put-participaciones.json"), 300.0)).await.unwrap();
     assert_eq!(counts(&sim), counts(&clean));
+}
+
+fn checkpoint_event() -> aws_lambda_events::s3::S3Event {
+    event("s3-put-checkpoint.json")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_invocation_that_cannot_read_a_row_fails_instead_of_checkpointing_in_a_loop() {
+    let (moto, sim) = (moto(), sim(Default::default()).await);
+    let s3 = s3(&moto).await;
+    put(&s3, "incoming/participaciones.csv", &sample("participaciones.csv")).await;
+    let app = app(&moto, &sim, &[]).await;
+    let err = app.handle(invocation(event("s3-put-participaciones.json"), 0.0)).await.unwrap_err().to_string();
+    assert!(err.contains("before reading a row") && err.contains("SAFETY_MARGIN_SECS"), "{err}");
+    assert_eq!(get(&s3, "checkpoints/incoming/participaciones.csv.json").await, None, "no checkpoint, no loop");
+    assert_eq!(sim.count("participantes"), 0);
 }
 
 #[tokio::test(flavor = "multi_thread")]
