@@ -138,6 +138,13 @@ impl StrapiClient {
                 Err(e) if !e.is_retryable() => return Err(e),
                 Err(e) => e,
             };
+            // Once the circuit is open it paces the next attempt, and the time budget (not the
+            // retry count) bounds the wait: an outage longer than the backoff schedule must not
+            // fail rows the API will take once it is back.
+            if self.breaker.state() != BreakerState::Closed {
+                self.counters.retries.fetch_add(1, Relaxed);
+                continue;
+            }
             let Some(step) = steps.next() else { return Err(err) };
             let wait = retry::delay(&err, step);
             if self.deadline().is_some_and(|d| Instant::now() + wait > d) {

@@ -1,7 +1,11 @@
 //! `/__sim/*`: request statistics, fault settings and a health check for tests, scripts and
 //! operators. Never authenticated and never faulted, so a test can always steer the server.
+//!
+//! `PUT /__sim/faults/next` with `{"after_requests": N, "faults": {…}}` schedules a switch of
+//! faults after N more `/api` requests (say, an outage half-way through a run); `GET` shows what
+//! is still waiting (or `null`), and `PUT /__sim/faults` cancels it.
 
-use crate::faults::FaultConfig;
+use crate::faults::{FaultConfig, Scheduled};
 use crate::routes::error;
 use crate::Shared;
 use axum::body::Bytes;
@@ -71,6 +75,10 @@ pub fn router() -> Router<Sim> {
             }),
         )
         .route("/__sim/faults", get(|State(sim): State<Sim>| async move { Json(sim.faults.get()) }).put(put_faults))
+        .route(
+            "/__sim/faults/next",
+            get(|State(sim): State<Sim>| async move { Json(sim.faults.scheduled()) }).put(put_scheduled),
+        )
 }
 
 /// Replaces the faults; windows and counters restart now.
@@ -80,6 +88,18 @@ async fn put_faults(State(sim): State<Sim>, body: Bytes) -> Response {
         Ok(cfg) => {
             sim.faults.set(cfg);
             Json(sim.faults.get()).into_response()
+        }
+        Err(message) => error(StatusCode::BAD_REQUEST, &message, json!({})),
+    }
+}
+
+/// Schedules a switch of faults after a number of requests.
+async fn put_scheduled(State(sim): State<Sim>, body: Bytes) -> Response {
+    let parsed = serde_json::from_slice::<Scheduled>(&body).map_err(|e| e.to_string());
+    match parsed.and_then(|next| next.faults.validate().map(|()| next)) {
+        Ok(next) => {
+            sim.faults.schedule(next);
+            Json(sim.faults.scheduled()).into_response()
         }
         Err(message) => error(StatusCode::BAD_REQUEST, &message, json!({})),
     }

@@ -1,5 +1,7 @@
 //! Fault injection on `/api` routes: latency, errors, lost responses, 429 bursts, a server-side
 //! rate limit and an outage window. Set at start or at run time; reproducible with `fault_seed`.
+//! A switch to other faults can be scheduled after a number of requests ([`Scheduled`]), so a test
+//! or benchmark can change the server's behaviour at a known point of a run without timing it.
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -83,6 +85,18 @@ impl FaultConfig {
     }
 }
 
+/// Faults to put in force once `after_requests` more `/api` requests have arrived: those requests
+/// see the current faults, the next one the new faults (whose clocks and counters start then, so
+/// an outage with `start_after_ms: 0` begins at that request).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Scheduled {
+    /// Requests still served under the current faults.
+    pub after_requests: u64,
+    /// What replaces them.
+    pub faults: FaultConfig,
+}
+
 /// What to do with one `/api` request.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Decision {
@@ -123,13 +137,19 @@ impl State {
 /// The live fault settings and their counters.
 pub struct Faults {
     state: Mutex<State>,
+    /// A switch waiting for its request count; locked before `state` when both are needed.
+    scheduled: Mutex<Option<Scheduled>>,
     /// Spares the socket layer a lock on every read when no refusing outage is configured.
     may_refuse: AtomicBool,
 }
 
 impl Faults {
     pub fn new(cfg: FaultConfig) -> Self {
-        let faults = Self { state: Mutex::new(State::new(FaultConfig::default())), may_refuse: AtomicBool::new(false) };
+        let faults = Self {
+            state: Mutex::new(State::new(FaultConfig::default())),
+            scheduled: Mutex::new(None),
+            may_refuse: AtomicBool::new(false),
+        };
         faults.set(cfg);
         faults
     }
@@ -142,11 +162,44 @@ impl Faults {
         self.lock().cfg.clone()
     }
 
-    /// Replaces the faults and restarts their clocks and counters.
+    fn lock_scheduled(&self) -> std::sync::MutexGuard<'_, Option<Scheduled>> {
+        self.scheduled.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Replaces the faults and restarts their clocks and counters; cancels a scheduled switch.
     pub fn set(&self, cfg: FaultConfig) {
+        let mut scheduled = self.lock_scheduled();
+        *scheduled = None;
+        self.install(cfg);
+    }
+
+    /// Schedules a switch (replacing any earlier one); the current faults stay until it fires.
+    pub fn schedule(&self, next: Scheduled) {
+        *self.lock_scheduled() = Some(next);
+    }
+
+    /// The switch still waiting, with the requests left before it fires.
+    pub fn scheduled(&self) -> Option<Scheduled> {
+        self.lock_scheduled().clone()
+    }
+
+    fn install(&self, cfg: FaultConfig) {
         let refuse = cfg.outage.as_ref().is_some_and(|o| o.mode == OutageMode::Refuse);
         *self.lock() = State::new(cfg);
         self.may_refuse.store(refuse, Ordering::Release);
+    }
+
+    /// Counts one request towards a scheduled switch, and fires it when it is due.
+    fn tick_scheduled(&self) {
+        let mut scheduled = self.lock_scheduled();
+        match scheduled.as_mut() {
+            None => {}
+            Some(s) if s.after_requests > 0 => s.after_requests -= 1,
+            Some(_) => {
+                let due = scheduled.take().expect("matched Some");
+                self.install(due.faults);
+            }
+        }
     }
 
     /// Whether connections are being dropped right now.
@@ -157,6 +210,7 @@ impl Faults {
     /// Decides the fate of one request, in this order: outage, rate limit, 429 burst, error rate,
     /// lost response. Every answer, failed or not, carries the configured latency.
     pub fn decide(&self, is_post: bool) -> Decision {
+        self.tick_scheduled();
         let mut guard = self.lock();
         let s = &mut *guard;
         let now = Instant::now();
@@ -239,6 +293,29 @@ mod tests {
         assert_eq!(failed(&down.decide(false)), Some((503, None)));
         down.set(FaultConfig::default());
         assert!(!down.refusing());
+    }
+
+    #[test]
+    fn a_scheduled_switch_fires_after_its_request_count() {
+        let f = Faults::new(FaultConfig::default());
+        let down = FaultConfig { error_rate: 1.0, fault_seed: Some(1), ..Default::default() };
+        f.schedule(Scheduled { after_requests: 3, faults: down.clone() });
+        let got: Vec<bool> = (0..5).map(|_| failed(&f.decide(false)).is_some()).collect();
+        assert_eq!(got, [false, false, false, true, true], "three served as before, then the new faults");
+        assert_eq!(f.get(), down);
+        assert_eq!(f.scheduled(), None, "fired once");
+        f.schedule(Scheduled { after_requests: 1, faults: FaultConfig::default() });
+        f.set(down.clone());
+        for _ in 0..3 {
+            f.decide(false);
+        }
+        assert_eq!(f.get(), down, "setting faults cancels the scheduled switch");
+        let outage = Outage { start_after_ms: 0, duration_ms: 60_000, mode: OutageMode::Refuse };
+        f.set(FaultConfig::default());
+        f.schedule(Scheduled { after_requests: 0, faults: FaultConfig { outage: Some(outage), ..Default::default() } });
+        assert!(!f.refusing(), "not before its request");
+        assert_eq!(failed(&f.decide(false)), Some((503, None)), "the outage starts at the switch");
+        assert!(f.refusing());
     }
 
     #[test]

@@ -96,3 +96,57 @@ pub fn error_rows(out_dir: &Path) -> Vec<(u64, String, String, String)> {
         })
         .collect()
 }
+
+/// A `rows`-row file made of copies of the shipped 40-row sample: copy `c` gives every
+/// participant id the suffix `-c` and every implementation name the suffix ` G{c % groups}`, so
+/// the file has `rows` distinct-enough rows spread over `groups` times the sample's implementations
+/// (each shared by many concurrent rows). Synthetic people only, like the sample.
+pub fn replicated_sample(rows: usize, groups: usize) -> tempfile::NamedTempFile {
+    let mut r = csv::Reader::from_path(samples().join("participaciones.csv")).unwrap();
+    let headers = r.headers().unwrap().clone();
+    let col = |name: &str| headers.iter().position(|h| h == name).unwrap_or_else(|| panic!("no column {name}"));
+    let (id, imp) = (col("ID"), col("Implementación"));
+    let sample: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
+    let f = tempfile::Builder::new().suffix(".csv").tempfile().unwrap();
+    let mut w = csv::Writer::from_path(f.path()).unwrap();
+    w.write_record(&headers).unwrap();
+    for i in 0..rows {
+        let copy = i / sample.len();
+        let rec: Vec<String> = sample[i % sample.len()]
+            .iter()
+            .enumerate()
+            .map(|(c, v)| match c {
+                c if c == id => format!("{v}-{copy}"),
+                c if c == imp => format!("{v} G{}", copy % groups.max(1)),
+                _ => v.to_string(),
+            })
+            .collect();
+        w.write_record(&rec).unwrap();
+    }
+    w.flush().unwrap();
+    f
+}
+
+/// Schedules a switch of the simulator's faults after `after_requests` more `/api` requests
+/// (`PUT /__sim/faults/next`): a point in the run fixed by request count, not by time.
+pub async fn schedule_faults(sim: &RunningSim, after_requests: u64, faults: &strapi_sim::FaultConfig) {
+    let body = serde_json::json!({ "after_requests": after_requests, "faults": faults });
+    let res = reqwest::Client::new().put(format!("{}/__sim/faults/next", sim.base_url())).json(&body).send().await;
+    let res = res.expect("admin endpoint answers");
+    assert!(res.status().is_success(), "scheduling faults failed: {}", res.text().await.unwrap_or_default());
+}
+
+/// The switch still waiting (`null` once it fired).
+pub async fn scheduled_faults(sim: &RunningSim) -> serde_json::Value {
+    reqwest::get(format!("{}/__sim/faults/next", sim.base_url())).await.unwrap().json().await.unwrap()
+}
+
+/// `GET /__sim/stats`: requests per `"METHOD collection"` and answers per status.
+pub async fn sim_stats(sim: &RunningSim) -> serde_json::Value {
+    reqwest::get(format!("{}/__sim/stats", sim.base_url())).await.unwrap().json().await.unwrap()
+}
+
+/// Every `/api` request the simulator counted (faulted ones included).
+pub fn total_requests(stats: &serde_json::Value) -> u64 {
+    stats["requests"].as_object().map_or(0, |m| m.values().filter_map(serde_json::Value::as_u64).sum())
+}
