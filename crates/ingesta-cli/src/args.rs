@@ -3,6 +3,7 @@
 
 use clap::{Args, Parser, Subcommand};
 use ingesta_config::Settings;
+use ingesta_metrics::MetricsMode;
 use std::path::PathBuf;
 
 #[derive(Parser)]
@@ -14,13 +15,16 @@ pub struct Cli {
 
 #[derive(Subcommand)]
 pub enum Command {
-    /// Run the ingestion job on a local CSV file.
-    Run(RunArgs),
+    /// Run the ingestion job on a local CSV file or an s3://bucket/key object.
+    // Boxed: the settings make it far larger than the other variants.
+    Run(Box<RunArgs>),
+    /// Read and validate every row as a run would, without any API: counts, speed and peak memory.
+    Check(CheckArgs),
 }
 
 #[derive(Args)]
 pub struct RunArgs {
-    /// The participations CSV.
+    /// The participations CSV: a path or s3://bucket/key.
     pub input: PathBuf,
     /// Directory for errors.csv and summary.json [default: reports/<input name without .csv>].
     #[arg(long)]
@@ -28,19 +32,35 @@ pub struct RunArgs {
     /// Stop taking rows after this many seconds (leaving a checkpoint); unlimited by default.
     #[arg(long, env = "TIME_BUDGET_SECS")]
     pub time_budget_secs: Option<f64>,
+    /// Where metrics go: off, api (CloudWatch PutMetricData) or emf (JSON lines on stdout).
+    #[arg(long, env = "METRICS_MODE", value_enum, default_value = "off", value_name = "METRICS_MODE")]
+    pub metrics: MetricsMode,
     /// Logs as JSON lines instead of text.
     #[arg(long)]
     pub log_json: bool,
     #[command(flatten)]
+    pub aws: AwsArgs,
+    #[command(flatten)]
     pub settings: Settings,
 }
 
-impl RunArgs {
-    pub fn out_dir(&self) -> PathBuf {
-        self.out.clone().unwrap_or_else(|| {
-            let stem =
-                self.input.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "input".into());
-            PathBuf::from("reports").join(stem)
-        })
-    }
+#[derive(Args)]
+pub struct CheckArgs {
+    /// The participations CSV: a path or s3://bucket/key.
+    pub input: PathBuf,
+    /// Print the figures as one JSON object.
+    #[arg(long)]
+    pub json: bool,
+    /// Logs as JSON lines instead of text.
+    #[arg(long)]
+    pub log_json: bool,
+    #[command(flatten)]
+    pub aws: AwsArgs,
+}
+
+#[derive(Args, Clone)]
+pub struct AwsArgs {
+    /// S3 endpoint override (a local emulator); path-style addressing is used with it.
+    #[arg(long, env = "S3_ENDPOINT_URL", value_name = "S3_ENDPOINT_URL")]
+    pub s3_endpoint_url: Option<String>,
 }

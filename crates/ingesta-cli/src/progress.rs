@@ -41,3 +41,14 @@ impl Progress for Bar {
         }
     }
 }
+
+/// Two receivers of the same batches (the bar and the metrics).
+pub struct Both<'a>(pub &'a dyn Progress, pub &'a dyn Progress);
+
+#[async_trait]
+impl Progress for Both<'_> {
+    async fn on_batch(&self, p: &BatchProgress) {
+        self.0.on_batch(p).await;
+        self.1.on_batch(p).await;
+    }
+}

@@ -101,17 +101,9 @@ pub async fn run_object(
 /// else `s3://CCTS_S3_BUCKET/CCTS_S3_KEY` with the input's bucket as the default bucket.
 async fn choose_cct(app: &App, input: &S3Location) -> ingesta_cct::Chosen {
     let core = &app.settings.core;
-    let local = core.ccts_path.as_ref().map(ingesta_records::LocalFile::new);
-    let remote = S3Object::new(
-        app.s3.clone(),
-        S3Location {
-            bucket: core.ccts_s3_bucket.clone().unwrap_or_else(|| input.bucket.clone()),
-            key: core.ccts_s3_key.clone(),
-        },
-    );
-    let table: &dyn ingesta_records::ByteSource = match &local {
-        Some(file) => file,
-        None => &remote,
-    };
-    ingesta_cct::choose(core.cct_mode, Some(table), &core.cct_budget(), app.api.clone(), core.cct_cache).await
+    let bucket = core.ccts_s3_bucket.clone().unwrap_or_else(|| input.bucket.clone());
+    let remote = S3Location { bucket, key: core.ccts_s3_key.clone() };
+    let table = ingesta_s3::TableSource::pick(core.ccts_path.as_deref(), Some((app.s3.clone(), remote)));
+    let table = table.as_ref().map(|t| t as &dyn ingesta_records::ByteSource);
+    ingesta_cct::choose(core.cct_mode, table, &core.cct_budget(), app.api.clone(), core.cct_cache).await
 }

@@ -1,17 +1,8 @@
 //! Settings only the Lambda has, read from its environment with the shared ones.
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 use ingesta_config::Settings;
-
-/// Where metrics go.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum MetricsMode {
-    /// Embedded Metric Format lines on stdout (no API call).
-    Emf,
-    /// PutMetricData through the CloudWatch API.
-    Api,
-    Off,
-}
+pub use ingesta_metrics::MetricsMode;
 
 #[derive(Args, Debug, Clone)]
 pub struct LambdaSettings {

@@ -9,10 +9,12 @@
 //! flush per batch. Emitting never fails the run: errors are logged and dropped.
 
 mod emf;
+mod mode;
 mod put;
 mod run;
 
 pub use emf::Emf;
+pub use mode::MetricsMode;
 pub use put::PutMetricData;
 pub use run::{final_metrics, MetricsProgress};
 

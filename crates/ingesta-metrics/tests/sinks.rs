@@ -3,7 +3,6 @@
 
 use ingesta_metrics::{Emf, Metric, MetricsSink, PutMetricData, Unit};
 use serde_json::Value;
-use std::sync::{Arc, Mutex};
 
 /// The EMF specification's rules for one log line. Returns every violation found.
 fn emf_violations(line: &str) -> Vec<String> {
@@ -136,33 +135,9 @@ fn the_validator_catches_broken_documents() {
     }
 }
 
-/// Requests seen by the capture endpoint: path and body.
-type Seen = Arc<Mutex<Vec<(String, Vec<u8>)>>>;
-
-/// A capture endpoint: records every request and answers as CloudWatch's RPCv2-CBOR protocol does.
-async fn capture_server() -> (String, Seen) {
-    let seen: Seen = Arc::default();
-    let store = seen.clone();
-    let app = axum::Router::new().fallback(move |uri: axum::http::Uri, body: axum::body::Bytes| {
-        let store = store.clone();
-        async move {
-            store.lock().unwrap().push((uri.path().to_string(), body.to_vec()));
-            ([("smithy-protocol", "rpc-v2-cbor"), ("content-type", "application/cbor")], vec![0xa0u8])
-        }
-    });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    (url, seen)
-}
-
-fn contains(haystack: &[u8], needle: &str) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle.as_bytes())
-}
-
 #[tokio::test]
 async fn put_metric_data_goes_through_the_real_sdk_in_batches_of_1000() {
-    let (url, seen) = capture_server().await;
+    let (url, seen) = ingesta_testkit::capture::cloudwatch().await;
     let config = aws_sdk_cloudwatch::Config::builder()
         .behavior_version(aws_sdk_cloudwatch::config::BehaviorVersion::latest())
         .region(aws_sdk_cloudwatch::config::Region::new("us-east-1"))
@@ -180,6 +155,6 @@ async fn put_metric_data_goes_through_the_real_sdk_in_batches_of_1000() {
     }
     let first = &seen[0].1;
     for name in ["Ingesta", "FunctionName", "ingest-fn", "RecordsProcessed", "SuccessRate", "PeakMemoryMB"] {
-        assert!(contains(first, name), "{name} missing from the request body");
+        assert!(ingesta_testkit::capture::contains(first, name), "{name} missing from the request body");
     }
 }

@@ -4,67 +4,18 @@
 
 use aws_lambda_events::s3::S3Event;
 use ingesta_lambda::{App, LambdaSettings};
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 
 pub const BUCKET: &str = "ingesta-local";
 
-pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// moto's S3 server, stopped on drop.
-pub struct Moto {
-    child: Child,
-    pub url: String,
-}
-
-impl Drop for Moto {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Starts moto on a free port and returns once it says it is serving.
-pub fn moto() -> Moto {
-    let bin = root().join(".venv/bin/moto_server");
-    assert!(bin.exists(), "{} is missing: run scripts/setup.sh (make test does)", bin.display());
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let mut child = Command::new(bin)
-        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("moto_server starts");
-    // Werkzeug announces "Running on http://127.0.0.1:PORT" once the socket is listening.
-    let stderr = child.stderr.take().unwrap();
-    let mut lines = BufReader::new(stderr).lines();
-    let ready = lines.by_ref().map_while(Result::ok).any(|l| l.contains("Running on"));
-    assert!(ready, "moto_server exited before serving");
-    // Keep draining its log so it never blocks on a full pipe.
-    std::thread::spawn(move || lines.for_each(drop));
-    Moto { child, url: format!("http://127.0.0.1:{port}") }
-}
-
-pub async fn sdk_config() -> aws_config::SdkConfig {
-    aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .region(aws_config::Region::new("us-east-1"))
-        .credentials_provider(aws_sdk_s3::config::Credentials::new("test", "test", None, None, "test"))
-        .load()
-        .await
-}
+pub use ingesta_testkit::{moto, root, sdk_config, Moto};
 
 pub async fn s3(moto: &Moto) -> aws_sdk_s3::Client {
-    let client = ingesta_s3::client(&sdk_config().await, Some(&moto.url));
-    client.create_bucket().bucket(BUCKET).send().await.expect("bucket created");
-    client
+    ingesta_testkit::s3_with_bucket(moto, BUCKET).await
 }
 
 pub async fn put(s3: &aws_sdk_s3::Client, key: &str, file: &Path) {
-    let body = aws_sdk_s3::primitives::ByteStream::from_path(file).await.unwrap();
-    s3.put_object().bucket(BUCKET).key(key).body(body).send().await.unwrap();
+    ingesta_testkit::put_file(s3, BUCKET, key, file).await
 }
 
 /// An object's text, or `None` when it does not exist.

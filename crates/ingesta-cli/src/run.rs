@@ -1,0 +1,64 @@
+//! `ingesta run`: flags → settings → `ingesta_pipeline::run`, then the report files, the
+//! metrics and a human summary.
+
+use crate::args::RunArgs;
+use crate::aws::Aws;
+use crate::input::Input;
+use crate::{metrics, progress};
+use anyhow::Context;
+use ingesta_config::Settings;
+use ingesta_metrics::{final_metrics, MetricsProgress};
+use ingesta_pipeline::{ErrorReport, RunConfig};
+use ingesta_s3::{S3Location, TableSource};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+pub async fn run(args: RunArgs) -> anyhow::Result<()> {
+    let settings = &args.settings;
+    let aws = Aws::new(args.aws.s3_endpoint_url.clone());
+    let input = Input::parse(&args.input)?;
+    let opened = input.open(&aws).await?;
+    let client = Arc::new(ingesta_client::StrapiClient::new(settings.client_config())?);
+    let out_dir = args.out.clone().unwrap_or_else(|| input.default_out_dir());
+    let mut report = ErrorReport::create(out_dir.join("errors.csv"))
+        .with_context(|| format!("cannot create {}", out_dir.display()))?;
+    let cct = Arc::new(choose_cct(settings, &aws, client.clone()).await);
+    let sink = metrics::sink(args.metrics, &settings.metrics_namespace, &aws).await;
+    let cfg = RunConfig {
+        sizer: settings.sizer_config(),
+        writer: settings.writer_config(),
+        deadline: args.time_budget_secs.map(|s| Instant::now() + Duration::from_secs_f64(s)),
+        safety_margin: settings.safety_margin(),
+        resume: None,
+    };
+    let bar = progress::Bar::new(opened.size);
+    let per_batch = MetricsProgress::new(sink.clone());
+    let feedback = progress::Both(&bar, &per_batch);
+    let result = ingesta_pipeline::run(opened.source.as_ref(), client, cct, cfg, &mut report, &feedback).await;
+    bar.finish();
+    let summary = result.map_err(|e| match e {
+        ingesta_pipeline::FatalError::Writer(w) => {
+            anyhow::anyhow!("{w} (is the API at {} running and reachable?)", settings.strapi_base_url)
+        }
+        other => other.into(),
+    })?;
+    sink.emit(&final_metrics(&summary)).await;
+    let summary_path = out_dir.join("summary.json");
+    std::fs::write(&summary_path, serde_json::to_vec_pretty(&summary)?)
+        .with_context(|| format!("cannot write {}", summary_path.display()))?;
+    println!("{}", summary.human());
+    println!("report: {} ({} failed rows), summary: {}", report.path().display(), report.len(), summary_path.display());
+    Ok(())
+}
+
+/// The CCT table: `--ccts` when given, else `s3://CCTS_S3_BUCKET/CCTS_S3_KEY` when a bucket is
+/// set. Unlike the Lambda there is no default bucket: a local run may have no AWS at all.
+async fn choose_cct(s: &Settings, aws: &Aws, api: Arc<ingesta_client::StrapiClient>) -> ingesta_cct::Chosen {
+    let remote = match &s.ccts_s3_bucket {
+        Some(bucket) => Some((aws.s3().await, S3Location { bucket: bucket.clone(), key: s.ccts_s3_key.clone() })),
+        None => None,
+    };
+    let table = TableSource::pick(s.ccts_path.as_deref(), remote);
+    let table = table.as_ref().map(|t| t as &dyn ingesta_records::ByteSource);
+    ingesta_cct::choose(s.cct_mode, table, &s.cct_budget(), api, s.cct_cache).await
+}
