@@ -73,3 +73,5 @@ PY
 
 memory_flatness
 cct_memory
+"$ROOT/scripts/bench-s3.sh"
+"$ROOT/scripts/bench-api.sh"

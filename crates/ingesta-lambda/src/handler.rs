@@ -2,10 +2,10 @@
 
 use crate::job::run_object;
 use crate::routing::{route, Input};
-use crate::settings::{LambdaSettings, MetricsMode};
+use crate::settings::LambdaSettings;
 use aws_lambda_events::s3::S3Event;
 use ingesta_client::StrapiClient;
-use ingesta_metrics::{Emf, MetricsSink, NoMetrics, PutMetricData};
+use ingesta_metrics::MetricsSink;
 use ingesta_s3::Outputs;
 use lambda_runtime::LambdaEvent;
 use serde_json::{json, Value};
@@ -40,11 +40,8 @@ impl App {
         let s3 = ingesta_s3::client(sdk, settings.s3_endpoint_url.as_deref());
         let api = Arc::new(StrapiClient::new(settings.core.client_config()).map_err(|e| e.to_string())?);
         let (ns, name) = (settings.core.metrics_namespace.clone(), settings.function_name.clone());
-        let metrics: Arc<dyn MetricsSink> = match settings.metrics_mode {
-            MetricsMode::Emf => Arc::new(Emf::new(ns, name, std::io::stdout())),
-            MetricsMode::Api => Arc::new(PutMetricData::new(aws_sdk_cloudwatch::Client::new(sdk), ns, name)),
-            MetricsMode::Off => Arc::new(NoMetrics),
-        };
+        let cloudwatch = || std::future::ready(aws_sdk_cloudwatch::Client::new(sdk));
+        let metrics = settings.metrics_mode.sink(&ns, &name, cloudwatch).await;
         Ok(Self { settings, outputs: Outputs::new(s3.clone()), s3, api, metrics })
     }
 
@@ -53,6 +50,11 @@ impl App {
     /// invocation (after the others ran) so that it reaches the dead-letter queue.
     pub async fn handle(&self, event: LambdaEvent<S3Event>) -> Result<Value, lambda_runtime::Error> {
         let deadline = deadline_instant(event.context.deadline);
+        tracing::info!(
+            remaining_ms = deadline.saturating_duration_since(Instant::now()).as_millis() as u64,
+            records = event.payload.records.len(),
+            "invocation started"
+        );
         let scratch = std::env::temp_dir().join(format!("ingesta-{}", event.context.request_id));
         std::fs::create_dir_all(&scratch)?;
         let (mut summaries, mut ignored, mut failures) = (Vec::new(), Vec::new(), Vec::new());
@@ -90,8 +92,37 @@ impl App {
     }
 }
 
-/// The invocation's deadline (epoch milliseconds) as an `Instant`.
+/// Deadlines before this (2001-09-09 in epoch milliseconds) are not timestamps: `cargo lambda
+/// watch` 1.9 sends the function's timeout itself (600000), which read as a date would leave no
+/// time at all and stop every local run before its first row.
+const EARLIEST_EPOCH_DEADLINE_MS: u64 = 1_000_000_000_000;
+
+/// The invocation's deadline (epoch milliseconds, or a timeout from a local emulator) as an
+/// `Instant`.
 fn deadline_instant(deadline_ms: u64) -> Instant {
+    if deadline_ms < EARLIEST_EPOCH_DEADLINE_MS {
+        tracing::warn!(deadline_ms, "the runtime's deadline is not a timestamp; taking it as the time left");
+        return Instant::now() + Duration::from_millis(deadline_ms);
+    }
     let now_ms = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0);
     Instant::now() + Duration::from_millis(deadline_ms.saturating_sub(now_ms))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn left(deadline_ms: u64) -> Duration {
+        deadline_instant(deadline_ms).saturating_duration_since(Instant::now())
+    }
+
+    #[test]
+    fn epoch_deadlines_and_emulator_timeouts() {
+        let now_ms = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_millis() as u64;
+        let in_five_minutes = left(now_ms + 300_000);
+        assert!(in_five_minutes > Duration::from_secs(290) && in_five_minutes <= Duration::from_secs(300));
+        assert_eq!(left(now_ms - 1_000), Duration::ZERO, "a deadline passed leaves nothing");
+        let emulator = left(600_000);
+        assert!(emulator > Duration::from_secs(590) && emulator <= Duration::from_secs(600), "{emulator:?}");
+    }
 }
