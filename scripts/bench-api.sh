@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # API throughput benchmarks (release build), printing figures measured in one run:
 #   1. achieved requests/s against the bound min(RATE_LIMIT_RPS, concurrency / latency) for an API
-#      latency of 20 ms and concurrency 8, 32 and 64 (target: ratio >= 0.9);
+#      latency of 20 ms and concurrency 8, 32 and 64 (target: ratio >= 0.9), with the mean latency
+#      the client measured and the share of request slots kept busy at that latency;
 #   2. the adaptive batch sizer against three fixed batch sizes on a run whose API latency jumps
 #      from 10 ms to 80 ms half-way (target: adaptive >= the best fixed size).
 # The latency jump is a switch of the server's faults scheduled after half the run's requests
@@ -42,24 +43,28 @@ throughput() {
   local latency=20
   echo "==> throughput: API latency ${latency} ms, RATE_LIMIT_RPS=$RATE_LIMIT_RPS, $THROUGHPUT_ROWS rows, adaptive batches"
   "$BIN/gen-data" participations --rows "$THROUGHPUT_ROWS" --seed 11 --out "$WORK/tp.csv" 2>/dev/null
-  printf '  %-11s %9s %8s %8s %9s %9s %7s %6s %11s\n' concurrency requests seconds "req/s" "bound/s" ratio failed "req/row" "batch size"
+  printf '  %-11s %9s %8s %8s %9s %6s %8s %6s %7s %6s %11s\n' concurrency requests seconds "req/s" "bound/s" ratio "lat ms" "busy" failed "req/row" "batch size"
   for c in 8 32 64; do
     start_sim release --latency-ms "$latency"
     load "tp-$c" "$WORK/tp.csv" --concurrency "$c" --rate-limit-rps "$RATE_LIMIT_RPS"
     stop_sim
-    local requests ms failed per_row bmin bmax
+    local requests ms failed per_row bmin bmax mean_ms
     requests="$(field "tp-$c" .api.requests)"; ms="$(field "tp-$c" .duration_ms)"
     failed="$(field "tp-$c" .rows_failed)"; per_row="$(field "tp-$c" .api.requests_per_row)"
     bmin="$(field "tp-$c" .batch_size_min)"; bmax="$(field "tp-$c" .batch_size_max)"
-    python3 - "$c" "$requests" "$ms" "$RATE_LIMIT_RPS" "$latency" "$failed" "$per_row" "$bmin" "$bmax" <<'PY'
+    mean_ms="$(field "tp-$c" .api.mean_latency_ms)"
+    python3 - "$c" "$requests" "$ms" "$RATE_LIMIT_RPS" "$latency" "$failed" "$per_row" "$bmin" "$bmax" "$mean_ms" <<'PY'
 import sys
-c, requests, ms, rps, latency, failed, per_row, bmin, bmax = sys.argv[1:]
+c, requests, ms, rps, latency, failed, per_row, bmin, bmax, mean_ms = sys.argv[1:]
 c, requests, secs, rps, latency = int(c), int(requests), int(ms) / 1000, float(rps), float(latency)
 achieved = requests / secs
 bound = min(rps, c / (latency / 1000))
 ratio = achieved / bound
-print(f"  {c:<11} {requests:>9} {secs:>8.1f} {achieved:>8.0f} {bound:>9.0f} {ratio:>9.2f} {failed:>7} "
-      f"{float(per_row):>7.2f} {bmin + '-' + bmax:>11}  {'ok' if ratio >= 0.9 else 'below target 0.9'}")
+# busy: the share of the c request slots holding a request, at the latency the client measured
+# (the local server's 20 ms sleep plus its timer rounding and the HTTP round trip).
+busy = requests * float(mean_ms) / 1000 / (c * secs)
+print(f"  {c:<11} {requests:>9} {secs:>8.1f} {achieved:>8.0f} {bound:>9.0f} {ratio:>6.2f} {float(mean_ms):>8.1f} "
+      f"{busy:>6.2f} {failed:>7} {float(per_row):>6.2f} {bmin + '-' + bmax:>11}  {'ok' if ratio >= 0.9 else 'below target 0.9'}")
 PY
   done
 }

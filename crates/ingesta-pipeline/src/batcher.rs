@@ -2,8 +2,10 @@
 //! when latency rises or the API pushes back (429s, errors).
 //!
 //! The rule is multiplicative in both directions so the size finds its level in a few batches
-//! after the API's behaviour changes, and the latency baseline decays so a permanently slower
-//! API becomes the new normal rather than a reason to shrink forever.
+//! after the API's behaviour changes. Latency that rises right after a growth step is taken as
+//! our own load and undone; latency that rises while our size stood still is the API's own
+//! change and becomes the new baseline (shrinking would not speed it up: the client's
+//! concurrency limit, not the batch size, sets how many requests are in flight).
 
 /// Bounds and starting point of the batch size.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -42,6 +44,8 @@ pub struct BatchSizer {
     baseline_latency_ms: Option<f64>,
     seen_min: usize,
     seen_max: usize,
+    /// Whether the last decision made batches larger (a latency rise right after is our doing).
+    grew_last: bool,
 }
 
 impl BatchSizer {
@@ -49,7 +53,7 @@ impl BatchSizer {
         let min = cfg.min.max(1);
         let cfg = SizerConfig { min, max: cfg.max.max(min), ..cfg };
         let size = cfg.initial.clamp(cfg.min, cfg.max);
-        Self { cfg, size, best_rate: 0.0, baseline_latency_ms: None, seen_min: size, seen_max: size }
+        Self { cfg, size, best_rate: 0.0, baseline_latency_ms: None, seen_min: size, seen_max: size, grew_last: false }
     }
 
     /// The size of the next batch.
@@ -71,19 +75,31 @@ impl BatchSizer {
         let base = *self.baseline_latency_ms.get_or_insert(o.mean_latency_ms);
         // Slow decay towards the present: a lasting change of API speed becomes the new baseline.
         self.baseline_latency_ms = Some((base * 0.8 + o.mean_latency_ms * 0.2).min(o.mean_latency_ms.max(base * 0.5)));
+        let latency_rose = o.mean_latency_ms > base * 1.5 + 1.0;
         let (factor, reason) = if o.throttled > 0 {
             (0.5, "API throttled (429)")
         } else if o.errors > 0 {
             (0.7, "API errors")
-        } else if o.mean_latency_ms > base * 1.5 + 1.0 {
-            (0.75, "latency rising")
+        } else if latency_rose && self.grew_last {
+            (0.75, "latency rising after growth")
+        } else if latency_rose {
+            // The API slowed down while our load stayed put: shrinking would not make it faster
+            // (the client's concurrency limit, not the batch, sets the load), so the slower API
+            // becomes the new normal and growth is judged against it from here on.
+            self.baseline_latency_ms = Some(o.mean_latency_ms);
+            self.best_rate = rate;
+            self.grew_last = false;
+            return None;
+        } else if rate > self.best_rate * 1.1 {
+            (2.0, "throughput growing, latency steady")
         } else if rate >= self.best_rate * 0.95 {
-            (1.5, "throughput growing, latency steady")
+            (1.25, "throughput holding, latency steady")
         } else {
             (1.0, "")
         };
         self.best_rate = if factor < 1.0 { rate } else { self.best_rate.max(rate) };
         let next = ((self.size as f64 * factor).round() as usize).clamp(self.cfg.min, self.cfg.max);
+        self.grew_last = next > self.size;
         if next == self.size {
             return None;
         }
@@ -122,16 +138,36 @@ mod tests {
     #[test]
     fn shrinks_on_throttling_errors_and_latency_but_not_below_min() {
         let mut s = sizer();
-        assert_eq!(s.observe(obs(50, 1.0, 20.0)).map(|x| x.0), Some(75));
-        let throttled = BatchObservation { throttled: 3, errors: 3, ..obs(75, 1.0, 20.0) };
-        assert_eq!(s.observe(throttled), Some((38, "API throttled (429)")));
-        let erring = BatchObservation { errors: 1, ..obs(38, 1.0, 20.0) };
-        assert_eq!(s.observe(erring).map(|x| x.0), Some(27));
-        assert_eq!(s.observe(obs(27, 1.0, 80.0)).map(|x| x.1), Some("latency rising"));
+        assert_eq!(s.observe(obs(50, 1.0, 20.0)).map(|x| x.0), Some(100));
+        let throttled = BatchObservation { throttled: 3, errors: 3, ..obs(100, 1.0, 20.0) };
+        assert_eq!(s.observe(throttled), Some((50, "API throttled (429)")));
+        let erring = BatchObservation { errors: 1, ..obs(50, 1.0, 20.0) };
+        assert_eq!(s.observe(erring).map(|x| x.0), Some(35));
+        assert_eq!(s.observe(obs(35, 0.5, 20.0)), Some((70, "throughput growing, latency steady")));
+        assert_eq!(s.observe(obs(70, 1.0, 80.0)), Some((53, "latency rising after growth")));
         for _ in 0..20 {
             s.observe(BatchObservation { throttled: 1, ..obs(10, 1.0, 20.0) });
         }
         assert_eq!(s.size(), 10);
+    }
+
+    #[test]
+    fn a_slower_api_becomes_the_baseline_instead_of_a_reason_to_shrink() {
+        // At its largest size our load stands still, so a latency rise is the API's own doing.
+        let mut pinned = BatchSizer::new(SizerConfig { min: 10, max: 100, initial: 100, adaptive: true });
+        assert_eq!(pinned.observe(obs(100, 1.0, 10.0)), None, "already at max");
+        assert_eq!(pinned.observe(obs(100, 8.0, 80.0)), None, "not shrunk: the API slowed by itself");
+        assert_eq!(pinned.size(), 100);
+        // Judged against the slower API from now on: steady at 80 ms is no reason to shrink.
+        assert_eq!(pinned.observe(obs(100, 8.0, 82.0)), None);
+        assert_eq!(pinned.size(), 100);
+        // A rise right after a growth step is our load: undone.
+        let mut s = sizer();
+        assert_eq!(s.observe(obs(50, 1.0, 10.0)).map(|x| x.0), Some(100));
+        assert_eq!(s.observe(obs(100, 1.0, 40.0)), Some((75, "latency rising after growth")));
+        // The API stays slow while we hold back: new baseline, no further shrinking.
+        assert_eq!(s.observe(obs(75, 1.0, 40.0)), None);
+        assert_eq!(s.observe(obs(75, 1.0, 41.0)).map(|x| x.0), Some(94), "growth resumes");
     }
 
     #[test]
