@@ -2,12 +2,13 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help demo test setup lint unit infra bench gen-data clean
+.PHONY: help demo test setup lint unit infra bench lambda-local gen-data clean
 
 help:
 	@echo "make demo   - run the job end to end on the shipped sample against a local Strapi-compatible server"
 	@echo "make test   - every check CI runs: format, lints, all tests"
 	@echo "make bench  - benchmarks (release build): memory flatness and more; prints figures"
+	@echo "make lambda-local - the Lambda under cargo lambda watch + invoke, with moto's S3 and the local API"
 
 demo:
 	@scripts/demo.sh
@@ -30,6 +31,9 @@ unit:
 
 bench:
 	@scripts/bench.sh
+
+lambda-local:
+	@scripts/lambda-local.sh
 
 clean:
 	cargo clean

@@ -18,23 +18,6 @@ cargo build -q --release -p ingesta-cli -p ingesta-gen
 WORK="$(mktemp -d)"
 on_exit "rm -rf '$WORK'"
 
-# start_moto: moto's S3 server on a free loopback port; sets MOTO_URL, stopped on exit.
-start_moto() {
-  local port log="$WORK/moto.log"
-  port="$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-  "$ROOT/.venv/bin/moto_server" -H 127.0.0.1 -p "$port" >"$log" 2>&1 &
-  local pid=$!
-  on_exit "kill $pid 2>/dev/null"
-  # Werkzeug prints "Running on" once the socket listens; give it up to 20 s.
-  for _ in $(seq 1 200); do
-    grep -q "Running on" "$log" && { MOTO_URL="http://127.0.0.1:$port"; return 0; }
-    kill -0 "$pid" 2>/dev/null || { cat "$log" >&2; echo "moto_server exited early" >&2; return 1; }
-    sleep 0.1
-  done
-  echo "moto_server did not start within 20 s" >&2
-  return 1
-}
-
 echo "==> S3 streaming: peak RSS of \`ingesta check\` on a ${OBJECT_MIB} MiB object in moto's S3"
 gen="$TARGET_DIR/release/gen-data"
 # Rows for the target size, from the bytes per row of a probe (the generator's rows vary a little).
@@ -48,15 +31,9 @@ if [ "$size" -lt $(( OBJECT_MIB * 1024 * 1024 )) ]; then
   exit 1
 fi
 
-start_moto
+start_moto "$WORK/moto.log"
 export AWS_ACCESS_KEY_ID=bench AWS_SECRET_ACCESS_KEY=bench AWS_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true
-"$PY" - "$MOTO_URL" "$BUCKET" "$KEY" "$WORK/big.csv" <<'PY'
-import sys, boto3
-url, bucket, key, path = sys.argv[1:]
-s3 = boto3.client("s3", endpoint_url=url, region_name="us-east-1")
-s3.create_bucket(Bucket=bucket)
-s3.upload_file(path, bucket, key)
-PY
+s3_put "$MOTO_URL" "$BUCKET" "$KEY" "$WORK/big.csv"
 rm -f "$WORK/big.csv"   # from here on the bytes come from S3 only
 
 S3_ENDPOINT_URL="$MOTO_URL" "$TARGET_DIR/release/ingesta" check "s3://$BUCKET/$KEY" --json \

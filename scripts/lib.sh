@@ -28,3 +28,33 @@ start_sim() {
   echo "strapi-sim did not start within 10 s" >&2
   return 1
 }
+
+# start_moto LOG: moto's S3 server (from .venv, see setup.sh) on a free loopback port; sets
+# MOTO_URL and MOTO_PID, and stops it when the calling script exits.
+start_moto() {
+  local log="$1" port
+  port="$("$ROOT/.venv/bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+  "$ROOT/.venv/bin/moto_server" -H 127.0.0.1 -p "$port" >"$log" 2>&1 &
+  MOTO_PID=$!
+  on_exit "kill $MOTO_PID 2>/dev/null"
+  # Werkzeug prints "Running on" once the socket listens; give it up to 20 s.
+  for _ in $(seq 1 200); do
+    grep -q "Running on" "$log" && { MOTO_URL="http://127.0.0.1:$port"; return 0; }
+    kill -0 "$MOTO_PID" 2>/dev/null || { cat "$log" >&2; echo "moto_server exited early" >&2; return 1; }
+    sleep 0.1
+  done
+  echo "moto_server did not start within 20 s" >&2
+  return 1
+}
+
+# s3_put URL BUCKET KEY FILE: creates BUCKET if needed and uploads FILE as KEY (boto3 from .venv).
+s3_put() {
+  "$ROOT/.venv/bin/python" - "$@" <<'PY'
+import sys, boto3
+url, bucket, key, path = sys.argv[1:]
+s3 = boto3.client("s3", endpoint_url=url, region_name="us-east-1")
+if bucket not in [b["Name"] for b in s3.list_buckets().get("Buckets", [])]:
+    s3.create_bucket(Bucket=bucket)
+s3.upload_file(path, bucket, key)
+PY
+}

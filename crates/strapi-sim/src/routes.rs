@@ -80,12 +80,13 @@ async fn gate(
     headers: &HeaderMap,
     op: impl FnOnce() -> Response,
 ) -> Response {
+    // The configured latency is the time from arrival to answer, as a client measures an API's
+    // latency; the store's own work happens inside it rather than on top of it.
+    let answer_at = tokio::time::Instant::now();
     sim.stats.request(&method, collection);
     let decision = sim.faults.decide(method == Method::POST);
     let (Decision::Serve { delay, .. } | Decision::Fail { delay, .. }) = &decision;
-    if !delay.is_zero() {
-        tokio::time::sleep(*delay).await;
-    }
+    let answer_at = answer_at + *delay;
     let response = match decision {
         Decision::Fail { status, retry_after, .. } => injected(status, retry_after),
         Decision::Serve { .. } if crate::schema::find(collection).is_none() => not_found(),
@@ -102,6 +103,7 @@ async fn gate(
             }
         }
     };
+    tokio::time::sleep_until(answer_at).await;
     sim.stats.status(response.status());
     tracing::debug!(%method, collection, status = response.status().as_u16(), "api request");
     response
