@@ -10,6 +10,19 @@ _run_exit_cmds() { local c; for c in "${_EXIT_CMDS[@]}"; do eval "$c" || true; d
 trap _run_exit_cmds EXIT
 on_exit() { _EXIT_CMDS+=("$1"); }
 
+# wait_for_log NAME PID LOG PATTERN SECS: returns once LOG has a line matching PATTERN (grep -E),
+# printing the first match; fails with the log if PID exits first or SECS pass.
+wait_for_log() {
+  local name="$1" pid="$2" log="$3" pattern="$4" secs="$5" i hit
+  for ((i = 0; i < secs * 10; i++)); do
+    if hit="$(grep -m1 -oE "$pattern" "$log")"; then echo "${hit%%$'\n'*}"; return 0; fi
+    kill -0 "$pid" 2>/dev/null || { cat "$log" >&2; echo "$name exited early" >&2; return 1; }
+    sleep 0.1
+  done
+  echo "$name did not start within $secs s" >&2
+  return 1
+}
+
 # start_sim PROFILE_DIR [extra strapi-sim flags...]: starts the server on a free port, seeded from
 # samples/, sets SIM_URL and SIM_PID, and stops it when the calling script exits.
 start_sim() {
@@ -18,15 +31,8 @@ start_sim() {
   "$bin" --port 0 --seed-dir "$ROOT/samples" "$@" >"$log" 2>&1 &
   SIM_PID=$!
   on_exit "kill $SIM_PID 2>/dev/null"
-  # The server prints its URL once it accepts connections; give it up to 10 s.
-  for _ in $(seq 1 100); do
-    SIM_URL="$(grep -o 'http://[0-9.:]*' "$log" | head -n1 || true)"
-    [ -n "$SIM_URL" ] && return 0
-    kill -0 "$SIM_PID" 2>/dev/null || { cat "$log" >&2; echo "strapi-sim exited early" >&2; return 1; }
-    sleep 0.1
-  done
-  echo "strapi-sim did not start within 10 s" >&2
-  return 1
+  # The server prints its URL once it accepts connections.
+  SIM_URL="$(wait_for_log strapi-sim "$SIM_PID" "$log" 'http://[0-9.:]+' 10)"
 }
 
 # start_moto LOG: moto's S3 server (from .venv, see setup.sh) on a free loopback port; sets
@@ -37,14 +43,9 @@ start_moto() {
   "$ROOT/.venv/bin/moto_server" -H 127.0.0.1 -p "$port" >"$log" 2>&1 &
   MOTO_PID=$!
   on_exit "kill $MOTO_PID 2>/dev/null"
-  # Werkzeug prints "Running on" once the socket listens; give it up to 20 s.
-  for _ in $(seq 1 200); do
-    grep -q "Running on" "$log" && { MOTO_URL="http://127.0.0.1:$port"; return 0; }
-    kill -0 "$MOTO_PID" 2>/dev/null || { cat "$log" >&2; echo "moto_server exited early" >&2; return 1; }
-    sleep 0.1
-  done
-  echo "moto_server did not start within 20 s" >&2
-  return 1
+  # Werkzeug prints "Running on" once the socket listens.
+  wait_for_log moto_server "$MOTO_PID" "$log" 'Running on' 20 >/dev/null
+  MOTO_URL="http://127.0.0.1:$port"
 }
 
 # s3_put URL BUCKET KEY FILE: creates BUCKET if needed and uploads FILE as KEY (boto3 from .venv).
