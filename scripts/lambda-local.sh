@@ -3,12 +3,15 @@
 # local Strapi-compatible server, puts the sample where events/s3-put-participaciones.json says
 # it was uploaded, runs the function under `cargo lambda watch` (the real Lambda runtime client
 # against cargo-lambda's Runtime API) and invokes it with that event; prints the invocation's
-# result and the reports it left in the bucket. No AWS account.
+# result and the reports it left in the bucket. No AWS account. LAMBDA_PROFILE=release builds and
+# runs the function optimised (as deployed) instead of in the debug profile.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 
 EVENT="${1:-events/s3-put-participaciones.json}"
+RELEASE=()
+[ "${LAMBDA_PROFILE:-debug}" = release ] && RELEASE=(--release)
 BUCKET=ingesta-local
 KEY=incoming/participaciones.csv
 WORK="$(mktemp -d)"
@@ -17,7 +20,7 @@ on_exit "rm -rf '$WORK'"
 "$ROOT/scripts/setup.sh"   # cargo-lambda and moto live in .venv
 echo "==> building (debug profile; the first build takes a few minutes)"
 cargo build -q -p strapi-sim
-(cd functions/ingest && cargo build -q --bin ingest)
+(cd functions/ingest && cargo build -q "${RELEASE[@]}" --bin ingest)
 start_sim debug
 start_moto "$WORK/moto.log"
 export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true
@@ -26,7 +29,7 @@ s3_put "$MOTO_URL" "$BUCKET" ccts/ccts.csv samples/ccts.csv   # the CCT table's 
 echo "==> s3://$BUCKET/$KEY in moto at $MOTO_URL; API at $SIM_URL"
 
 port="$("$ROOT/.venv/bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-(cd functions/ingest && exec "$ROOT/.venv/bin/cargo-lambda" lambda watch --ignore-changes \
+(cd functions/ingest && exec "$ROOT/.venv/bin/cargo-lambda" lambda watch "${RELEASE[@]}" --ignore-changes \
   --invoke-address 127.0.0.1 --invoke-port "$port" \
   --env-var "STRAPI_BASE_URL=$SIM_URL" --env-var "S3_ENDPOINT_URL=$MOTO_URL" \
   --env-var AWS_ACCESS_KEY_ID=local --env-var AWS_SECRET_ACCESS_KEY=local --env-var AWS_REGION=us-east-1 \
@@ -52,5 +55,7 @@ s3 = boto3.client("s3", endpoint_url=url, region_name="us-east-1")
 for o in s3.list_objects_v2(Bucket=bucket).get("Contents", []):
     print(f"  s3://{bucket}/{o['Key']}  ({o['Size']} bytes)")
 PY
+echo "==> the CCT decision, as the function logged it"
+grep -o '"message":"CCT look-up chosen"[^}]*' "$WORK/watch.log" || true
 echo "==> the function's last log lines"
 tail -n 5 "$WORK/watch.log"
