@@ -100,9 +100,11 @@ async fn errors_429s_lost_responses_and_an_outage_lose_no_row_and_duplicate_noth
     // attempt landed and its answer was lost.
     let duplicates_refused = status_count(&stats, 400);
     assert!(duplicates_refused > 0, "no lost response was retried: {stats}");
+    // The summary counts what the run created, lost answers included, as the clean run did.
     let created: u64 = s["created"].as_object().unwrap().values().filter_map(Value::as_u64).sum();
     let clean_created: u64 =
         summary(clean_out.path())["created"].as_object().unwrap().values().filter_map(Value::as_u64).sum();
+    assert_eq!(s["created"], summary(clean_out.path())["created"], "created per collection, faulty vs clean");
     println!(
         "clean: {clean_secs:.1} s, {clean_requests} requests; faulty: {faulty_secs:.1} s, {} requests, {retries} \
          retries, {throttled} throttled, circuit opened {opened}x, {} rejected by it, {duplicates_refused} \

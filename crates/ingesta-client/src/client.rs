@@ -132,12 +132,17 @@ impl StrapiClient {
 
     async fn send(&self, method: Method, url: &str, body: Option<&Value>) -> Result<Value, ApiError> {
         let mut steps = retry::schedule(&self.cfg);
+        let mut failed_before = false;
         loop {
             let err = match self.attempt(&method, url, body).await {
                 Ok(v) => return Ok(v),
+                Err(ApiError::Unique { message, .. }) => {
+                    return Err(ApiError::Unique { message, after_retry: failed_before });
+                }
                 Err(e) if !e.is_retryable() => return Err(e),
                 Err(e) => e,
             };
+            failed_before = true;
             // Once the circuit is open it paces the next attempt, and the time budget (not the
             // retry count) bounds the wait: an outage longer than the backoff schedule must not
             // fail rows the API will take once it is back.
@@ -230,7 +235,9 @@ impl StrapiClient {
         Err(match status {
             StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => ApiError::Unauthorized { status: status.as_u16() },
             StatusCode::TOO_MANY_REQUESTS => ApiError::RateLimited { retry_after },
-            StatusCode::BAD_REQUEST if message.to_lowercase().contains("unique") => ApiError::Unique { message },
+            StatusCode::BAD_REQUEST if message.to_lowercase().contains("unique") => {
+                ApiError::Unique { message, after_retry: false }
+            }
             s if s.is_server_error() => ApiError::Server { status: s.as_u16(), message },
             s => ApiError::Rejected { status: s.as_u16(), message },
         })

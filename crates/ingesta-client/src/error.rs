@@ -5,8 +5,10 @@
 pub enum ApiError {
     #[error("the API rejected the token (HTTP {status}): check STRAPI_TOKEN / --token")]
     Unauthorized { status: u16 },
+    /// `after_retry`: an earlier attempt of the same request failed, so that attempt may be the
+    /// one that created the entry (its answer lost on the way back).
     #[error("the API refused a duplicate: {message}")]
-    Unique { message: String },
+    Unique { message: String, after_retry: bool },
     #[error("the API rejected the request (HTTP {status}): {message}")]
     Rejected { status: u16, message: String },
     #[error("the API failed (HTTP {status}): {message}")]

@@ -10,8 +10,8 @@ use std::sync::atomic::{AtomicU64, Ordering::SeqCst};
 use std::sync::Arc;
 use std::time::Duration;
 
-/// A server answering request `n` (from 0) with `status(n)` and Strapi's envelope (an error, or
-/// an empty list on success); `requests` counts what reached it.
+/// A server answering request `n` (from 0) with `answer(n)`, a status and an error message, in
+/// Strapi's envelope (an error, or an empty list on success); `requests` counts what reached it.
 struct FixedStatus {
     base_url: String,
     requests: Arc<AtomicU64>,
@@ -20,26 +20,26 @@ struct FixedStatus {
 
 impl FixedStatus {
     async fn start(status: u16) -> Self {
-        Self::scripted(move |_| status).await
+        Self::scripted(move |_| (status, "injected")).await
     }
 
-    async fn scripted(status: impl Fn(u64) -> u16 + Clone + Send + Sync + 'static) -> Self {
+    async fn scripted(answer: impl Fn(u64) -> (u16, &'static str) + Clone + Send + Sync + 'static) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base_url = format!("http://{}", listener.local_addr().unwrap());
         let requests = Arc::new(AtomicU64::new(0));
         let counter = requests.clone();
-        let answer = move || {
-            let status = status(counter.fetch_add(1, SeqCst));
+        let respond = move || {
+            let (status, message) = answer(counter.fetch_add(1, SeqCst));
             let body = if status == 200 {
                 json!({ "data": [], "meta": { "pagination": { "page": 1, "pageSize": 1, "pageCount": 0, "total": 0 } } })
             } else {
-                json!({ "data": null, "error": { "status": status, "name": "Error", "message": "injected" } })
+                json!({ "data": null, "error": { "status": status, "name": "ValidationError", "message": message } })
             };
             // Retry-After: 0 keeps the 429 case fast; the client must still retry it.
             let status = StatusCode::from_u16(status).unwrap();
             (status, [(header::RETRY_AFTER, "0")], axum::Json(body)).into_response()
         };
-        let app = axum::Router::new().fallback(move || std::future::ready(answer()));
+        let app = axum::Router::new().fallback(move || std::future::ready(respond()));
         let task = tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
         Self { base_url, requests, task }
     }
@@ -134,7 +134,7 @@ async fn server_errors_and_throttling_are_retried_up_to_the_limit() {
 async fn an_outage_longer_than_the_retries_is_waited_out_at_the_circuit() {
     // Twenty 503s in a row: four times what the retry schedule allows one call.
     let outage = 20;
-    let server = FixedStatus::scripted(move |n| if n < outage { 503 } else { 200 }).await;
+    let server = FixedStatus::scripted(move |n| if n < outage { (503, "down") } else { (200, "") }).await;
     let c = StrapiClient::new(ClientConfig {
         circuit_failure_threshold: 3,
         circuit_cooldown: Duration::from_millis(5),
@@ -147,4 +147,19 @@ async fn an_outage_longer_than_the_retries_is_waited_out_at_the_circuit() {
     let stats = c.stats();
     assert_eq!(stats.retries, outage, "every failed attempt was tried again");
     assert!(stats.circuit_opened >= 1);
+}
+
+#[tokio::test]
+async fn a_duplicate_refused_after_a_failed_attempt_says_the_first_attempt_may_have_landed() {
+    const UNIQUE: &str = "This attribute must be unique";
+    // A first POST answered 500 (it may have been stored), then its retry meets the unique key.
+    let server = FixedStatus::scripted(|n| if n == 0 { (500, "lost") } else { (400, UNIQUE) }).await;
+    let e = client(&server).create("programas", json!({ "nombre": "P" })).await.expect_err("a duplicate");
+    assert!(matches!(e, ApiError::Unique { after_retry: true, .. }), "{e:?}");
+    assert_eq!(server.requests(), 2);
+    // Refused at the first attempt: an entry that was there before.
+    let server = FixedStatus::scripted(|_| (400, UNIQUE)).await;
+    let e = client(&server).create("programas", json!({ "nombre": "P" })).await.expect_err("a duplicate");
+    assert!(matches!(e, ApiError::Unique { after_retry: false, .. }), "{e:?}");
+    assert_eq!(server.requests(), 1);
 }

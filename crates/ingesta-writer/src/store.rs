@@ -35,15 +35,23 @@ impl Store {
     }
 
     /// Creates the entry; a duplicate refusal means it exists (an earlier attempt of ours landed,
-    /// or a parallel writer won), so it is looked up instead.
+    /// or a parallel writer won), so it is looked up instead. When an earlier attempt of this very
+    /// POST had failed, that attempt is what created it: it counts as created by this run. It is
+    /// still treated as pre-existing (`created: false`) so that its children are looked up, in
+    /// case a parallel writer won after all.
     pub(crate) async fn create(&self, c: Collection, key: &[Filter], body: Value) -> Result<Got, ApiError> {
         match self.client.create(c.route(), body).await {
             Ok(entry) => {
                 self.created.add(c);
                 Ok(Got { entry, created: true })
             }
-            Err(ApiError::Unique { message }) => match self.client.find_one(c.route(), key).await? {
-                Some(entry) => Ok(Got { entry, created: false }),
+            Err(ApiError::Unique { message, after_retry }) => match self.client.find_one(c.route(), key).await? {
+                Some(entry) => {
+                    if after_retry {
+                        self.created.add(c);
+                    }
+                    Ok(Got { entry, created: false })
+                }
                 None => Err(ApiError::Rejected { status: 400, message }),
             },
             Err(e) => Err(e),
