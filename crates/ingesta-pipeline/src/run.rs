@@ -139,6 +139,9 @@ pub async fn run(
             "batch done"
         );
         progress.on_batch(&p).await;
+        if eof {
+            break;
+        }
         let observation = BatchObservation {
             rows: plans.len(),
             seconds,
@@ -148,9 +151,6 @@ pub async fn run(
         };
         if let Some((size, reason)) = run.sizer.observe(observation) {
             tracing::info!(batch_size = size, reason, "batch size changed");
-        }
-        if eof {
-            break;
         }
     }
     report.flush()?;
