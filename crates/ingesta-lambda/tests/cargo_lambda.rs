@@ -209,19 +209,33 @@ impl Watch {
 impl Drop for Watch {
     fn drop(&mut self) {
         // watch stops the function it started on SIGTERM; anything left in its process group
-        // (cargo, a build) is killed after a grace period.
+        // (cargo, a build) is killed after a grace period. Signals go through libc, not the
+        // `kill` command: procps-ng 4's `kill -KILL -<pgid>` read the group as a signal-like
+        // option (`-22081` became group 2, `-1…` would be -1, every process on the machine).
+        let pid = self.child.id() as libc::pid_t;
+        assert!(pid > 1, "never signal init or every process");
         let descendants = descendants(self.child.id());
-        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
+        signal(pid, libc::SIGTERM);
         let until = Instant::now() + Duration::from_secs(5);
         while Instant::now() < until && matches!(self.child.try_wait(), Ok(None)) {
             std::thread::sleep(Duration::from_millis(20));
         }
-        let _ = Command::new("kill").args(["-KILL", &format!("-{}", self.child.id())]).status();
-        for pid in descendants {
-            let _ = Command::new("kill").args(["-KILL", &pid.to_string()]).stderr(Stdio::null()).status();
+        signal(-pid, libc::SIGKILL);
+        for p in descendants {
+            signal(p as libc::pid_t, libc::SIGKILL);
         }
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// Sends `sig` to a process (`target` > 1) or to a process group (`target` < -1), never to the
+/// special targets 0, 1 and -1; a target already gone is fine.
+fn signal(target: libc::pid_t, sig: libc::c_int) {
+    assert!(target.abs() > 1, "refusing to signal {target}");
+    // SAFETY: kill(2) takes no pointers; the target was checked above.
+    unsafe {
+        libc::kill(target, sig);
     }
 }
 
