@@ -8,11 +8,13 @@ use tokio::sync::OnceCell;
 pub struct Aws {
     s3_endpoint_url: Option<String>,
     sdk: OnceCell<SdkConfig>,
+    /// Shared by the input and the CCT table: one connection pool, not one per object.
+    s3: OnceCell<aws_sdk_s3::Client>,
 }
 
 impl Aws {
     pub fn new(s3_endpoint_url: Option<String>) -> Self {
-        Self { s3_endpoint_url, sdk: OnceCell::new() }
+        Self { s3_endpoint_url, sdk: OnceCell::new(), s3: OnceCell::new() }
     }
 
     async fn sdk(&self) -> &SdkConfig {
@@ -28,7 +30,8 @@ impl Aws {
 
     /// An S3 client, on `S3_ENDPOINT_URL` when set.
     pub async fn s3(&self) -> aws_sdk_s3::Client {
-        ingesta_s3::client(self.sdk().await, self.s3_endpoint_url.as_deref())
+        let sdk = self.sdk().await;
+        self.s3.get_or_init(|| async { ingesta_s3::client(sdk, self.s3_endpoint_url.as_deref()) }).await.clone()
     }
 
     /// A CloudWatch client; the SDK's own `AWS_ENDPOINT_URL_CLOUDWATCH` overrides its endpoint.

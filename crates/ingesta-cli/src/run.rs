@@ -9,7 +9,7 @@ use anyhow::Context;
 use ingesta_config::Settings;
 use ingesta_metrics::{final_metrics, MetricsProgress};
 use ingesta_pipeline::{ErrorReport, RunConfig};
-use ingesta_s3::{S3Location, TableSource};
+use ingesta_s3::S3Location;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -58,7 +58,6 @@ async fn choose_cct(s: &Settings, aws: &Aws, api: Arc<ingesta_client::StrapiClie
         Some(bucket) => Some((aws.s3().await, S3Location { bucket: bucket.clone(), key: s.ccts_s3_key.clone() })),
         None => None,
     };
-    let table = TableSource::pick(s.ccts_path.as_deref(), remote);
-    let table = table.as_ref().map(|t| t as &dyn ingesta_records::ByteSource);
-    ingesta_cct::choose(s.cct_mode, table, &s.cct_budget(), api, s.cct_cache).await
+    let table = ingesta_s3::cct_table(s.ccts_path.as_deref(), remote);
+    ingesta_cct::choose(s.cct_mode, table.as_deref(), &s.cct_budget(), api, s.cct_cache).await
 }

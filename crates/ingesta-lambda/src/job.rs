@@ -103,7 +103,6 @@ async fn choose_cct(app: &App, input: &S3Location) -> ingesta_cct::Chosen {
     let core = &app.settings.core;
     let bucket = core.ccts_s3_bucket.clone().unwrap_or_else(|| input.bucket.clone());
     let remote = S3Location { bucket, key: core.ccts_s3_key.clone() };
-    let table = ingesta_s3::TableSource::pick(core.ccts_path.as_deref(), Some((app.s3.clone(), remote)));
-    let table = table.as_ref().map(|t| t as &dyn ingesta_records::ByteSource);
-    ingesta_cct::choose(core.cct_mode, table, &core.cct_budget(), app.api.clone(), core.cct_cache).await
+    let table = ingesta_s3::cct_table(core.ccts_path.as_deref(), Some((app.s3.clone(), remote)));
+    ingesta_cct::choose(core.cct_mode, table.as_deref(), &core.cct_budget(), app.api.clone(), core.cct_cache).await
 }
