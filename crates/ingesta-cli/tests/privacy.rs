@@ -3,25 +3,7 @@
 mod common;
 
 use common::*;
-
-/// Every non-NA CURP, RFC, phone and email value of a sample file.
-fn personal_values(file: &std::path::Path) -> Vec<String> {
-    let mut r = csv::ReaderBuilder::new().flexible(true).from_path(file).unwrap();
-    let headers: Vec<String> =
-        r.headers().unwrap().iter().map(|h| h.trim_start_matches('\u{feff}').to_string()).collect();
-    let cols: Vec<usize> =
-        ["CURP", "RFC", "Teléfono", "Email"].iter().map(|c| headers.iter().position(|h| h == c).unwrap()).collect();
-    let mut out = Vec::new();
-    for rec in r.records() {
-        let rec = rec.unwrap();
-        for &c in &cols {
-            if let Some(v) = rec.get(c).map(str::trim).filter(|v| !v.is_empty() && *v != "NA") {
-                out.push(v.to_string());
-            }
-        }
-    }
-    out
-}
+use ingesta_testkit::personal_values;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn no_curp_rfc_phone_or_email_in_logs() {

@@ -104,7 +104,9 @@ async fn cargo_lambda_invoke_with_the_sample_event_loads_the_sample_and_returns_
     // The function's logs went through watch: none carries a person's identifiers.
     let log = watch.log();
     assert!(log.contains("file done"), "the function's logs are captured: {log}");
-    for value in identifiers(&sample(SAMPLE)) {
+    let identifiers = ingesta_testkit::personal_values(&sample(SAMPLE));
+    assert!(identifiers.iter().any(|v| v.contains('@')), "the sample has emails to look for");
+    for value in identifiers {
         assert!(!log.contains(&value), "a CURP, RFC, phone or email reached the logs: {value}");
     }
 }
@@ -136,26 +138,6 @@ async fn build_function(dir: &Path) {
 
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-/// The CURPs, RFCs, phones and emails of a sample (its first 17 columns hold no quoted commas).
-fn identifiers(csv: &Path) -> Vec<String> {
-    let text = std::fs::read_to_string(csv).unwrap();
-    let mut lines = text.lines();
-    let header: Vec<&str> = lines.next().unwrap().trim_start_matches('\u{feff}').split(',').collect();
-    let columns: Vec<usize> = ["Teléfono", "CURP", "RFC", "Email"]
-        .iter()
-        .map(|name| header.iter().position(|h| h == name).unwrap_or_else(|| panic!("{name} column")))
-        .collect();
-    let values: Vec<String> = lines
-        .flat_map(|line| {
-            let cells: Vec<&str> = line.split(',').collect();
-            columns.iter().filter_map(move |&i| cells.get(i).map(|c| c.trim().to_string())).collect::<Vec<_>>()
-        })
-        .filter(|v| !v.is_empty() && !v.eq_ignore_ascii_case("na"))
-        .collect();
-    assert!(values.iter().any(|v| v.contains('@')), "the sample has emails to look for");
-    values
 }
 
 /// `cargo lambda watch` on loopback, its output collected; stopped (with the function it

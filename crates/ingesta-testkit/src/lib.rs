@@ -1,6 +1,7 @@
 //! Test-only helpers shared by the integration tests of several crates (a dev-dependency only):
 //! a local S3 ([`moto`], moto's server from the project's `.venv`), an S3 client pointed at it,
-//! and a [`capture`] endpoint that answers CloudWatch's `PutMetricData`.
+//! a [`capture`] endpoint that answers CloudWatch's `PutMetricData`, and the personal values of
+//! a sample that no log may contain.
 
 pub mod capture;
 mod moto;
@@ -34,4 +35,23 @@ pub async fn s3_with_bucket(moto: &Moto, bucket: &str) -> aws_sdk_s3::Client {
 pub async fn put_file(s3: &aws_sdk_s3::Client, bucket: &str, key: &str, file: &Path) {
     let body = aws_sdk_s3::primitives::ByteStream::from_path(file).await.unwrap();
     s3.put_object().bucket(bucket).key(key).body(body).send().await.unwrap();
+}
+
+/// Every non-NA CURP, RFC, phone and email value of a sample file: what no log may contain.
+pub fn personal_values(file: &Path) -> Vec<String> {
+    let mut r = csv::ReaderBuilder::new().flexible(true).from_path(file).unwrap();
+    let headers: Vec<String> =
+        r.headers().unwrap().iter().map(|h| h.trim_start_matches('\u{feff}').to_string()).collect();
+    let cols: Vec<usize> =
+        ["CURP", "RFC", "Teléfono", "Email"].iter().map(|c| headers.iter().position(|h| h == c).unwrap()).collect();
+    let mut out = Vec::new();
+    for rec in r.records() {
+        let rec = rec.unwrap();
+        for &c in &cols {
+            if let Some(v) = rec.get(c).map(str::trim).filter(|v| !v.is_empty() && *v != "NA") {
+                out.push(v.to_string());
+            }
+        }
+    }
+    out
 }
