@@ -28,7 +28,7 @@ s3_put "$MOTO_URL" "$BUCKET" "$KEY" samples/participaciones.csv
 s3_put "$MOTO_URL" "$BUCKET" ccts/ccts.csv samples/ccts.csv   # the CCT table's default key
 echo "==> s3://$BUCKET/$KEY in moto at $MOTO_URL; API at $SIM_URL"
 
-port="$("$ROOT/.venv/bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+port="$(free_port)"
 (cd functions/ingest && exec "$ROOT/.venv/bin/cargo-lambda" lambda watch "${RELEASE[@]}" --ignore-changes \
   --invoke-address 127.0.0.1 --invoke-port "$port" \
   --env-var "STRAPI_BASE_URL=$SIM_URL" --env-var "S3_ENDPOINT_URL=$MOTO_URL" \

@@ -35,11 +35,16 @@ start_sim() {
   SIM_URL="$(wait_for_log strapi-sim "$SIM_PID" "$log" 'http://[0-9.:]+' 10)"
 }
 
+# free_port: a TCP port free on loopback right now.
+free_port() {
+  "$ROOT/.venv/bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
 # start_moto LOG: moto's S3 server (from .venv, see setup.sh) on a free loopback port; sets
 # MOTO_URL and MOTO_PID, and stops it when the calling script exits.
 start_moto() {
   local log="$1" port
-  port="$("$ROOT/.venv/bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+  port="$(free_port)"
   "$ROOT/.venv/bin/moto_server" -H 127.0.0.1 -p "$port" >"$log" 2>&1 &
   MOTO_PID=$!
   on_exit "kill $MOTO_PID 2>/dev/null"

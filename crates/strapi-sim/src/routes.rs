@@ -82,11 +82,11 @@ async fn gate(
 ) -> Response {
     // The configured latency is the time from arrival to answer, as a client measures an API's
     // latency; the store's own work happens inside it rather than on top of it.
-    let answer_at = tokio::time::Instant::now();
+    let arrived = tokio::time::Instant::now();
     sim.stats.request(&method, collection);
     let decision = sim.faults.decide(method == Method::POST);
     let (Decision::Serve { delay, .. } | Decision::Fail { delay, .. }) = &decision;
-    let answer_at = answer_at + *delay;
+    let answer_at = arrived + *delay;
     let response = match decision {
         Decision::Fail { status, retry_after, .. } => injected(status, retry_after),
         Decision::Serve { .. } if crate::schema::find(collection).is_none() => not_found(),
