@@ -2,8 +2,11 @@
 //! tests of the ingesta pipeline. It imitates Strapi 5 (and Strapi 4's `attributes` shape on
 //! request) closely enough that a client written against it works against a real Strapi:
 //!
-//! - every collection of SPEC section 3 ([`schema`]), unique keys enforced with Strapi's 400
-//!   `ValidationError`, unknown fields and dangling relations refused;
+//! - every collection of the CMS's data model (the project's bundled Strapi schema files, or
+//!   another directory's), as strict as Strapi 5: unknown keys, values of the wrong type and
+//!   dangling relations refused with its 400 `ValidationError`; `unique` attributes enforced one
+//!   by one, no composite keys (unless [`SimConfig::composite_keys`]); the model itself served at
+//!   `/api/content-type-builder/content-types`;
 //! - `filters[..][$eq|$ne|$in|$notIn|$null]` including relation filters, `pagination[page|pageSize]`
 //!   and `pagination[start|limit]`, `populate`; look-ups use indexes, not scans;
 //! - an optional bearer token, and `ccts`/`encuestas` seeded from CSV;
@@ -26,6 +29,7 @@ mod admin;
 mod docid;
 mod faults;
 mod listener;
+mod model_route;
 mod query;
 mod render;
 mod routes;
@@ -52,11 +56,25 @@ pub struct SimConfig {
     pub strapi_version: u8,
     /// Faults in force from the start.
     pub faults: FaultConfig,
+    /// The model's Strapi `schema.json` files; the bundled model when `None`.
+    pub schema_dir: Option<PathBuf>,
+    /// Also enforce SPEC section 3's natural keys (composite), which real Strapi does not.
+    pub composite_keys: bool,
+    /// Serve the content-type builder's model (a CMS that hides it answers 404).
+    pub model_endpoint: bool,
 }
 
 impl Default for SimConfig {
     fn default() -> Self {
-        Self { token: None, seed_dir: None, strapi_version: 5, faults: FaultConfig::default() }
+        Self {
+            token: None,
+            seed_dir: None,
+            strapi_version: 5,
+            faults: FaultConfig::default(),
+            schema_dir: None,
+            composite_keys: false,
+            model_endpoint: true,
+        }
     }
 }
 
@@ -67,6 +85,9 @@ pub(crate) struct Shared {
     stats: admin::Stats,
     token: Option<String>,
     version: u8,
+    collections: schema::Collections,
+    model: strapi_model::Model,
+    model_endpoint: bool,
 }
 
 impl Shared {
@@ -96,7 +117,15 @@ pub async fn spawn(config: SimConfig, addr: SocketAddr) -> anyhow::Result<Runnin
         anyhow::bail!("strapi_version must be 4 or 5, got {}", config.strapi_version);
     }
     config.faults.validate().map_err(anyhow::Error::msg)?;
-    let mut store = Store::new(rand::random());
+    let (model, collections) = match &config.schema_dir {
+        Some(dir) => {
+            let model = strapi_model::Model::from_dir(dir)?;
+            let collections = schema::from_model(&model, config.composite_keys);
+            (model, collections)
+        }
+        None => (strapi_model::Model::bundled(), schema::bundled(config.composite_keys)),
+    };
+    let mut store = Store::new(rand::random(), collections);
     if let Some(dir) = &config.seed_dir {
         for (collection, rows) in seed::seed_dir(&mut store, dir)? {
             tracing::info!(collection, rows, "seeded");
@@ -109,12 +138,18 @@ pub async fn spawn(config: SimConfig, addr: SocketAddr) -> anyhow::Result<Runnin
         stats: admin::Stats::default(),
         token: config.token.filter(|t| !t.is_empty()),
         version: config.strapi_version,
+        collections,
+        model,
+        model_endpoint: config.model_endpoint,
     });
     let inner = tokio::net::TcpListener::bind(addr).await?;
     let addr = inner.local_addr()?;
     let listener = listener::FaultyListener { inner, faults };
-    let app =
-        routes::router().merge(admin::router()).fallback(|| async { routes::not_found() }).with_state(shared.clone());
+    let app = model_route::router()
+        .merge(routes::router())
+        .merge(admin::router())
+        .fallback(|| async { routes::not_found() })
+        .with_state(shared.clone());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let task = tokio::spawn(async move {
         let served = axum::serve(listener, app).with_graceful_shutdown(async {

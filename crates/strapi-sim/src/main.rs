@@ -50,6 +50,16 @@ struct Args {
     /// Seed of the random faults (same seed, same faults).
     #[arg(long)]
     fault_seed: Option<u64>,
+    /// The data model: a directory of Strapi 5 schema.json files [default: the bundled model,
+    /// crates/strapi-model/schema].
+    #[arg(long, value_name = "DIR")]
+    schema: Option<std::path::PathBuf>,
+    /// Also enforce SPEC section 3's composite natural keys (real Strapi does not).
+    #[arg(long)]
+    composite_keys: bool,
+    /// Answer 404 at /api/content-type-builder/content-types, like a CMS that hides its model.
+    #[arg(long)]
+    hide_model: bool,
 }
 
 fn parse_burst(s: &str) -> Result<Burst, String> {
@@ -89,7 +99,15 @@ async fn main() -> anyhow::Result<()> {
         outage: a.outage,
         fault_seed: a.fault_seed,
     };
-    let config = SimConfig { token: a.token, seed_dir: a.seed_dir, strapi_version: a.strapi_version, faults };
+    let config = SimConfig {
+        token: a.token,
+        seed_dir: a.seed_dir,
+        strapi_version: a.strapi_version,
+        faults,
+        schema_dir: a.schema,
+        composite_keys: a.composite_keys,
+        model_endpoint: !a.hide_model,
+    };
     let sim = strapi_sim::spawn(config, (a.host, a.port).into()).await?;
     // Scripts wait for this exact line before sending requests.
     println!("strapi-sim listening on {}", sim.base_url());

@@ -38,7 +38,7 @@ pub fn entry(store: &Store, c: &Collection, e: &Entry, populate: &Populate, vers
     for (pos, f) in c.fields().iter().enumerate() {
         let value = e.value(pos);
         let target = match f.kind {
-            Kind::Scalar => {
+            Kind::Scalar(_) => {
                 fields.insert(f.name.clone(), value.clone());
                 continue;
             }

@@ -72,7 +72,7 @@ fn injected(status: u16, retry_after: Option<u64>) -> Response {
     r
 }
 
-/// The gate every `/api` request goes through before `op` runs against the store.
+/// The gate every collection request goes through before `op` runs against the store.
 async fn gate(
     sim: &Shared,
     method: Method,
@@ -80,6 +80,21 @@ async fn gate(
     headers: &HeaderMap,
     op: impl FnOnce() -> Response,
 ) -> Response {
+    served(sim, method, collection, || {
+        if crate::schema::find(sim.collections, collection).is_none() {
+            not_found()
+        } else if !authorized(sim, headers) {
+            error(StatusCode::UNAUTHORIZED, "Missing or invalid credentials", json!({}))
+        } else {
+            op()
+        }
+    })
+    .await
+}
+
+/// Counting, faults and latency, shared by every `/api` endpoint (`label` names it in the stats).
+pub(crate) async fn served(sim: &Shared, method: Method, label: &str, op: impl FnOnce() -> Response) -> Response {
+    let collection = label;
     // The configured latency is the time from arrival to answer, as a client measures an API's
     // latency; the store's own work happens inside it rather than on top of it.
     let arrived = tokio::time::Instant::now();
@@ -89,10 +104,6 @@ async fn gate(
     let answer_at = arrived + *delay;
     let response = match decision {
         Decision::Fail { status, retry_after, .. } => injected(status, retry_after),
-        Decision::Serve { .. } if crate::schema::find(collection).is_none() => not_found(),
-        Decision::Serve { .. } if !authorized(sim, headers) => {
-            error(StatusCode::UNAUTHORIZED, "Missing or invalid credentials", json!({}))
-        }
         Decision::Serve { lose_response, .. } => {
             let r = op();
             if lose_response && r.status().is_success() {
@@ -107,6 +118,12 @@ async fn gate(
     sim.stats.status(response.status());
     tracing::debug!(%method, collection, status = response.status().as_u16(), "api request");
     response
+}
+
+/// Strapi 5 addresses an entry by its documentId only (`/api/programas/1` is a 404), Strapi 4
+/// by its numeric id only.
+fn addressable(sim: &Shared, key: &str) -> bool {
+    key.parse::<u64>().is_ok() == (sim.version == 4)
 }
 
 fn authorized(sim: &Shared, headers: &HeaderMap) -> bool {
@@ -187,6 +204,9 @@ async fn one(
     headers: HeaderMap,
 ) -> Response {
     gate(&sim, Method::GET, &c, &headers, || {
+        if !addressable(&sim, &key) {
+            return not_found();
+        }
         let populate = match populate_of(q.as_deref()) {
             Ok(p) => p,
             Err(message) => return bad_request(&message),
@@ -229,6 +249,9 @@ async fn update(
     body: Bytes,
 ) -> Response {
     gate(&sim, Method::PUT, &c, &headers, || {
+        if !addressable(&sim, &key) {
+            return not_found();
+        }
         let (data, populate) = match write_request(&body, q.as_deref()) {
             Ok(parsed) => parsed,
             Err(message) => return bad_request(&message),
@@ -244,6 +267,9 @@ async fn update(
 
 async fn remove(State(sim): State<Sim>, Path((c, key)): Path<(String, String)>, headers: HeaderMap) -> Response {
     gate(&sim, Method::DELETE, &c, &headers, || {
+        if !addressable(&sim, &key) {
+            return not_found();
+        }
         let deleted = sim.write().delete(&c, &key);
         match deleted {
             Ok(()) => StatusCode::NO_CONTENT.into_response(),

@@ -1,5 +1,5 @@
-//! Reference data from CSV: `ccts.csv` and `encuestas.csv` (at least `id,clave`; other columns
-//! kept as text). Their ids are kept so that ids in other data stay valid.
+//! Reference data from CSV: `ccts.csv` and `encuestas.csv` (at least `id,clave`; columns the
+//! model lacks are ignored). Their ids are kept so that ids in other data stay valid.
 
 use crate::store::Store;
 use anyhow::{bail, Context};
@@ -37,9 +37,11 @@ fn seed_file(store: &mut Store, collection: &str, path: &Path) -> anyhow::Result
     if !headers.iter().any(|h| h == "clave") {
         bail!("no clave column");
     }
-    for h in headers.iter().filter(|h| *h != "id" && !h.is_empty()) {
-        store.add_column(collection, h).map_err(|e| anyhow::anyhow!("{e:?}"))?;
-    }
+    // As the real app's seeding does: columns the model lacks are not stored.
+    let known: Vec<bool> = headers
+        .iter()
+        .map(|h| h != "id" && store.collection(collection).is_some_and(|c| c.position(h).is_some()))
+        .collect();
     let (mut loaded, mut skipped) = (0, 0);
     for (i, record) in reader.records().enumerate() {
         let record = record?;
@@ -48,8 +50,9 @@ fn seed_file(store: &mut Store, collection: &str, path: &Path) -> anyhow::Result
         let data: Map<String, Value> = headers
             .iter()
             .zip(record.iter())
-            .filter(|(h, _)| *h != "id" && !h.is_empty())
-            .map(|(h, v)| (h.clone(), Value::String(v.to_string())))
+            .zip(&known)
+            .filter(|(_, known)| **known)
+            .map(|((h, v), _)| (h.clone(), Value::String(v.to_string())))
             .collect();
         match store.create(collection, &data, Some(id)) {
             Ok(_) => loaded += 1,

@@ -3,7 +3,7 @@
 
 use crate::docid::DocIds;
 use crate::query::{Filter, Op};
-use crate::schema::{self, CollectionDef, Kind};
+use crate::schema::{CollectionDef, Collections, Kind, Scalar};
 use serde_json::{json, Map, Value};
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
@@ -72,6 +72,41 @@ pub fn related_ids(v: &Value) -> Vec<u64> {
 /// Fields the client may send but Strapi manages itself; accepted and ignored.
 const SYSTEM_KEYS: &[&str] = &["id", "documentId", "createdAt", "updatedAt", "publishedAt", "locale"];
 
+/// A scalar as Strapi 5 validates it: the JSON type must be the attribute's (null always passes).
+/// The messages are Strapi's (yup's) wording.
+fn typed(key: &str, ty: Scalar, v: &Value) -> Result<Value, StoreError> {
+    let invalid = |message: String| StoreError::Validation {
+        details: json!({ "errors": [{ "path": [key], "message": message, "name": "ValidationError", "value": v }]}),
+        message,
+    };
+    let wrong = |t: &str| invalid(format!("{key} must be a `{t}` type, but the final value was: `{v}`."));
+    match (ty, v) {
+        (_, Value::Null) => Ok(Value::Null),
+        (_, Value::Array(_) | Value::Object(_)) => Err(invalid(format!("{key} must be a text, number or boolean"))),
+        (Scalar::Text, Value::String(_)) | (Scalar::Boolean, Value::Bool(_)) | (Scalar::Any, _) => Ok(v.clone()),
+        (Scalar::Decimal, Value::Number(_)) => Ok(v.clone()),
+        (Scalar::Integer, Value::Number(n)) if n.is_i64() || n.is_u64() => Ok(v.clone()),
+        (Scalar::Integer, Value::Number(_)) => Err(invalid(format!("{key} must be an integer"))),
+        // Strapi casts numeric text to numbers, as yup does ("40" is stored as 40).
+        (Scalar::Integer, Value::String(t)) if t.trim().parse::<i64>().is_ok() => {
+            Ok(json!(t.trim().parse::<i64>().ok()))
+        }
+        (Scalar::Integer, Value::String(t)) if t.trim().parse::<f64>().is_ok() => {
+            Err(invalid(format!("{key} must be an integer")))
+        }
+        (Scalar::Decimal, Value::String(t)) if t.trim().parse::<f64>().is_ok_and(f64::is_finite) => {
+            Ok(json!(t.trim().parse::<f64>().ok()))
+        }
+        (Scalar::Enumeration(allowed), Value::String(s)) if allowed.contains(&s.as_str()) => Ok(v.clone()),
+        (Scalar::Enumeration(allowed), _) => {
+            Err(invalid(format!("{key} must be one of the following values: {}", allowed.join(", "))))
+        }
+        (Scalar::Text, _) => Err(wrong("string")),
+        (Scalar::Integer | Scalar::Decimal, _) => Err(wrong("number")),
+        (Scalar::Boolean, _) => Err(wrong("boolean")),
+    }
+}
+
 /// Ids sorted ascending for one indexed value.
 type Index = HashMap<Box<str>, Vec<u64>>;
 
@@ -82,9 +117,10 @@ pub struct Collection {
     fields: Vec<FieldSpec>,
     entries: BTreeMap<u64, Entry>,
     next_id: u64,
-    unique_pos: Vec<usize>,
-    /// Unique-key tuple (canonical texts joined by a unit separator) → id.
-    unique: HashMap<Box<str>, u64>,
+    /// Per unique constraint, the positions of its fields.
+    unique_pos: Vec<Vec<usize>>,
+    /// Per unique constraint: value tuple (canonical texts joined by a unit separator) → id.
+    unique: Vec<HashMap<Box<str>, u64>>,
     /// Per field position, for unique-key and relation fields only.
     indexes: Vec<Option<Index>>,
 }
@@ -102,27 +138,22 @@ impl Collection {
     fn new(slot: usize, def: &'static CollectionDef) -> Self {
         let fields: Vec<FieldSpec> =
             def.fields.iter().map(|f| FieldSpec { name: f.name.into(), kind: f.kind }).collect();
-        let unique_pos = def
+        let unique_pos: Vec<Vec<usize>> = def
             .unique
             .iter()
-            .map(|u| fields.iter().position(|f| f.name == *u).expect("unique key is a field"))
+            .map(|key| {
+                key.iter().map(|u| fields.iter().position(|f| f.name == *u).expect("unique key is a field")).collect()
+            })
             .collect();
-        let mut c = Self {
-            def,
-            slot,
-            fields,
-            entries: BTreeMap::new(),
-            next_id: 1,
-            unique_pos,
-            unique: HashMap::new(),
-            indexes: vec![],
-        };
+        let unique = unique_pos.iter().map(|_| HashMap::new()).collect();
+        let mut c =
+            Self { def, slot, fields, entries: BTreeMap::new(), next_id: 1, unique_pos, unique, indexes: vec![] };
         c.indexes = (0..c.fields.len()).map(|p| c.wants_index(p).then(Index::new)).collect();
         c
     }
 
     fn wants_index(&self, pos: usize) -> bool {
-        self.unique_pos.contains(&pos) || !matches!(self.fields[pos].kind, Kind::Scalar)
+        self.unique_pos.iter().any(|k| k.contains(&pos)) || !matches!(self.fields[pos].kind, Kind::Scalar(_))
     }
 
     /// Fields in response order.
@@ -147,9 +178,9 @@ impl Collection {
         self.entries.values()
     }
 
-    fn unique_key(&self, values: &[Value]) -> Option<String> {
+    fn unique_key(&self, k: usize, values: &[Value]) -> Option<String> {
         let mut key = String::new();
-        for (i, pos) in self.unique_pos.iter().enumerate() {
+        for (i, pos) in self.unique_pos[k].iter().enumerate() {
             // Like SQL, a key with an empty part does not collide with anything.
             let part = canon(values.get(*pos).unwrap_or(&NULL))?;
             if i > 0 {
@@ -161,8 +192,10 @@ impl Collection {
     }
 
     fn index(&mut self, id: u64, values: &[Value]) {
-        if let Some(key) = self.unique_key(values) {
-            self.unique.insert(key.into_boxed_str(), id);
+        for k in 0..self.unique_pos.len() {
+            if let Some(key) = self.unique_key(k, values) {
+                self.unique[k].insert(key.into_boxed_str(), id);
+            }
         }
         for (pos, index) in self.indexes.iter_mut().enumerate() {
             let (Some(index), Some(v)) = (index, values.get(pos)) else { continue };
@@ -180,8 +213,10 @@ impl Collection {
     }
 
     fn unindex(&mut self, id: u64, values: &[Value]) {
-        if let Some(key) = self.unique_key(values) {
-            self.unique.remove(key.as_str());
+        for k in 0..self.unique_pos.len() {
+            if let Some(key) = self.unique_key(k, values) {
+                self.unique[k].remove(key.as_str());
+            }
         }
         for (pos, index) in self.indexes.iter_mut().enumerate() {
             let (Some(index), Some(v)) = (index, values.get(pos)) else { continue };
@@ -198,9 +233,8 @@ impl Collection {
         }
     }
 
-    fn duplicate(&self, values: &[Value]) -> StoreError {
-        let errors: Vec<Value> = self
-            .unique_pos
+    fn duplicate(&self, k: usize, values: &[Value]) -> StoreError {
+        let errors: Vec<Value> = self.unique_pos[k]
             .iter()
             .map(|pos| {
                 json!({
@@ -214,9 +248,13 @@ impl Collection {
         StoreError::Validation { message: "This attribute must be unique".into(), details: json!({ "errors": errors }) }
     }
 
-    /// Whether an entry other than `own` already holds the unique key of `values`.
-    fn clashes(&self, values: &[Value], own: Option<u64>) -> bool {
-        self.unique_key(values).and_then(|k| self.unique.get(k.as_str())).is_some_and(|id| Some(*id) != own)
+    /// The first unique constraint on which an entry other than `own` already holds `values`.
+    fn clashes(&self, values: &[Value], own: Option<u64>) -> Option<usize> {
+        (0..self.unique_pos.len()).find(|&k| {
+            self.unique_key(k, values)
+                .and_then(|key| self.unique[k].get(key.as_str()))
+                .is_some_and(|id| Some(*id) != own)
+        })
     }
 }
 
@@ -231,7 +269,7 @@ pub struct Page {
     pub examined: usize,
 }
 
-/// Every collection of [`schema::COLLECTIONS`].
+/// Every collection of one model.
 pub struct Store {
     collections: Vec<Collection>,
     docids: DocIds,
@@ -243,9 +281,8 @@ fn now_ms() -> u64 {
 
 impl Store {
     /// An empty store; `doc_seed` keys the documentId scramble.
-    pub fn new(doc_seed: u64) -> Self {
-        let collections =
-            schema::COLLECTIONS.iter().enumerate().map(|(slot, def)| Collection::new(slot, def)).collect();
+    pub fn new(doc_seed: u64, defs: Collections) -> Self {
+        let collections = defs.iter().enumerate().map(|(slot, def)| Collection::new(slot, def)).collect();
         Self { collections, docids: DocIds::new(doc_seed) }
     }
 
@@ -271,20 +308,6 @@ impl Store {
         .filter(|id| c.entries.contains_key(id))
     }
 
-    /// Adds a text column to a reference collection (seed CSVs may carry any columns).
-    pub fn add_column(&mut self, name: &str, column: &str) -> Result<(), StoreError> {
-        let slot = self.slot(name)?;
-        let c = &mut self.collections[slot];
-        if c.position(column).is_none() {
-            if !c.def.reference {
-                return Err(invalid(format!("{name} takes no extra columns")));
-            }
-            c.fields.push(FieldSpec { name: column.into(), kind: Kind::Scalar });
-            c.indexes.push(None);
-        }
-        Ok(())
-    }
-
     /// The numeric id a relation value names in collection `target`.
     fn related(&self, target: usize, field: &str, v: &Value) -> Result<u64, StoreError> {
         let c = &self.collections[target];
@@ -297,14 +320,13 @@ impl Store {
             },
             _ => None,
         };
-        found.ok_or_else(|| StoreError::Validation {
-            message: format!("Invalid relation \"{field}\": {} {v} not found", c.def.name),
-            details: json!({ "errors": [{
-                "path": [field],
-                "message": format!("{} {v} not found", c.def.name),
-                "name": "ValidationError",
-                "value": v,
-            }]}),
+        found.ok_or_else(|| {
+            // Strapi's words; it names the target type, not the field, and echoes the body.
+            let message = format!("1 relation(s) of type {} associated with this entity do not exist", c.def.uid);
+            StoreError::Validation {
+                details: json!({ "errors": [{ "path": [], "message": message, "name": "ValidationError", "value": v }]}),
+                message,
+            }
         })
     }
 
@@ -344,12 +366,12 @@ impl Store {
             if SYSTEM_KEYS.contains(&key.as_str()) {
                 continue;
             }
-            let pos = c.position(key).ok_or_else(|| invalid(format!("Invalid key {key}")))?;
+            let pos = c.position(key).ok_or_else(|| StoreError::Validation {
+                message: format!("Invalid key {key}"),
+                details: json!({ "key": key, "path": null, "source": "body" }),
+            })?;
             values[pos] = match c.fields[pos].kind {
-                Kind::Scalar if v.is_array() || v.is_object() => {
-                    return Err(invalid(format!("{key} must be a text, number or boolean")))
-                }
-                Kind::Scalar => v.clone(),
+                Kind::Scalar(ty) => typed(key, ty, v)?,
                 Kind::Rel(target) => {
                     let now = related_ids(&values[pos]);
                     let ids = self.relation(self.slot(target)?, key, v, &now)?;
@@ -374,8 +396,8 @@ impl Store {
         let slot = self.slot(name)?;
         let values = self.normalise(slot, data, &[])?;
         let c = &mut self.collections[slot];
-        if c.clashes(&values, None) {
-            return Err(c.duplicate(&values));
+        if let Some(k) = c.clashes(&values, None) {
+            return Err(c.duplicate(k, &values));
         }
         let id = id.unwrap_or(c.next_id);
         if c.entries.contains_key(&id) {
@@ -394,8 +416,8 @@ impl Store {
         let id = self.resolve(&self.collections[slot], key).ok_or(StoreError::NotFound)?;
         let values = self.normalise(slot, data, &self.collections[slot].entries[&id].values)?;
         let c = &mut self.collections[slot];
-        if c.clashes(&values, Some(id)) {
-            return Err(c.duplicate(&values));
+        if let Some(k) = c.clashes(&values, Some(id)) {
+            return Err(c.duplicate(k, &values));
         }
         let mut entry = c.entries.remove(&id).expect("resolved above");
         c.unindex(id, &entry.values);
@@ -452,7 +474,7 @@ impl Store {
         let Some(pos) = c.position(&f.field) else { return Vec::new() };
         let v = e.value(pos);
         match (c.fields[pos].kind, f.sub.as_deref()) {
-            (Kind::Scalar, _) | (_, None | Some("id")) => index_values(v),
+            (Kind::Scalar(_), _) | (_, None | Some("id")) => index_values(v),
             (Kind::Rel(t) | Kind::Many(t), Some(sub)) => {
                 let Some(target) = self.collection(t) else { return Vec::new() };
                 let sub_pos = target.position(sub);
@@ -483,14 +505,17 @@ impl Store {
 
     /// Refuses filters on fields the collection does not have, as Strapi does.
     fn check_filter(&self, c: &Collection, f: &Filter) -> Result<(), StoreError> {
-        let bad = || invalid(format!("Invalid key {}", f.field));
+        let bad = || StoreError::Validation {
+            message: format!("Invalid key {}", f.field),
+            details: json!({ "key": f.field, "path": null, "source": "query", "param": "filters" }),
+        };
         if matches!(f.field.as_str(), "id" | "documentId") {
             return if f.sub.is_none() { Ok(()) } else { Err(bad()) };
         }
         let pos = c.position(&f.field).ok_or_else(bad)?;
         match (c.fields[pos].kind, f.sub.as_deref()) {
             (_, None) => Ok(()),
-            (Kind::Scalar, Some(_)) => Err(bad()),
+            (Kind::Scalar(_), Some(_)) => Err(bad()),
             (_, Some("id" | "documentId")) => Ok(()),
             (Kind::Rel(t) | Kind::Many(t), Some(sub)) => match self.collection(t).and_then(|t| t.position(sub)) {
                 Some(_) => Ok(()),
@@ -531,7 +556,7 @@ impl Store {
             (field, sub) => c.position(field).is_some_and(|pos| {
                 c.indexes[pos].is_some()
                     && match c.fields[pos].kind {
-                        Kind::Scalar => sub.is_none(),
+                        Kind::Scalar(_) => sub.is_none(),
                         _ => matches!(sub, None | Some("id" | "documentId")),
                     }
             }),
@@ -593,7 +618,7 @@ mod tests {
     }
 
     fn store_with_children(n: u64) -> Store {
-        let mut s = Store::new(1);
+        let mut s = Store::new(1, crate::schema::bundled(false));
         s.create("programas", &data(json!({"nombre": "P"})), None).unwrap();
         s.create("implementaciones", &data(json!({"nombre": "I", "programa": 1})), None).unwrap();
         for m in ["mod1", "mod2", "mod3"] {
@@ -635,10 +660,10 @@ mod tests {
 
     #[test]
     fn text_forms_compare_exactly() {
-        let mut s = Store::new(1);
+        let mut s = Store::new(1, crate::schema::bundled(false));
         s.create("participantes", &data(json!({"id_externo": "007", "edad": 40, "lengua_indigena": true})), None)
             .unwrap();
-        s.create("participantes", &data(json!({"id_externo": 7, "edad": 40.0})), None).unwrap();
+        s.create("participantes", &data(json!({"id_externo": "7", "edad": 40})), None).unwrap();
         assert_eq!(run(&s, "participantes", "filters[id_externo][$eq]=007").ids, vec![1]);
         assert_eq!(run(&s, "participantes", "filters[id_externo][$eq]=7").ids, vec![2]);
         assert_eq!(run(&s, "participantes", "filters[edad][$eq]=40").ids, vec![1, 2]);
@@ -648,6 +673,37 @@ mod tests {
         assert!(
             matches!(dup, StoreError::Validation { ref message, .. } if message == "This attribute must be unique")
         );
+    }
+
+    #[test]
+    fn values_must_have_the_model_type() {
+        let mut s = Store::new(1, crate::schema::bundled(false));
+        let refused = |s: &mut Store, c: &str, v: Value| match s.create(c, &data(v), None) {
+            Err(StoreError::Validation { message, .. }) => message,
+            other => panic!("accepted: {other:?}"),
+        };
+        assert_eq!(
+            refused(&mut s, "participantes", json!({"id_externo": 7})),
+            "id_externo must be a `string` type, but the final value was: `7`."
+        );
+        assert_eq!(refused(&mut s, "participantes", json!({"edad": 40.5})), "edad must be an integer");
+        assert_eq!(refused(&mut s, "participantes", json!({"email": "a@b"})), "Invalid key email");
+        assert!(refused(&mut s, "participantes", json!({"lengua_indigena": "si"})).contains("`boolean` type"));
+        assert!(refused(&mut s, "participantes", json!({"cct": 999})).contains("do not exist"));
+        s.create("participantes", &data(json!({"id_externo": "A", "edad": null, "sexo": "M"})), None).unwrap();
+    }
+
+    #[test]
+    fn composite_keys_are_not_unique_unless_asked() {
+        for (composite, second) in [(false, true), (true, false)] {
+            let mut s = Store::new(1, crate::schema::bundled(composite));
+            s.create("participantes", &data(json!({"id_externo": "A"})), None).unwrap();
+            s.create("programas", &data(json!({"nombre": "P"})), None).unwrap();
+            s.create("implementaciones", &data(json!({"nombre": "I", "programa": 1})), None).unwrap();
+            let p = data(json!({"participante": 1, "implementacion": 1}));
+            s.create("participaciones", &p, None).unwrap();
+            assert_eq!(s.create("participaciones", &p, None).is_ok(), second, "composite_keys: {composite}");
+        }
     }
 
     #[test]

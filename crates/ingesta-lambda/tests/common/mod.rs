@@ -56,5 +56,5 @@ pub fn invocation(payload: S3Event, secs: f64) -> lambda_runtime::LambdaEvent<S3
 }
 
 pub fn counts(sim: &strapi_sim::RunningSim) -> Vec<(&'static str, usize)> {
-    strapi_sim::schema::COLLECTIONS.iter().map(|c| (c.name, sim.count(c.name))).collect()
+    strapi_sim::schema::bundled(false).iter().map(|c| (c.name, sim.count(c.name))).collect()
 }

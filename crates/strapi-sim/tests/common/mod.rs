@@ -27,6 +27,12 @@ pub struct Answer {
 }
 
 impl Sim {
+    /// The documentId of entry `id` of `collection`: how Strapi 5 paths address an entry.
+    pub fn doc(&self, collection: &str, id: u64) -> String {
+        let e = self.sim.entries(collection).into_iter().find(|e| e["id"] == id).expect("entry exists");
+        e["documentId"].as_str().unwrap().to_string()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.sim.base_url())
     }
