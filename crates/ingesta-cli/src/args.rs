@@ -18,7 +18,8 @@ pub enum Command {
     /// Run the ingestion job on a local CSV file or an s3://bucket/key object.
     // Boxed: the settings make it far larger than the other variants.
     Run(Box<RunArgs>),
-    /// Read and validate every row as a run would, without any API: counts, speed and peak memory.
+    /// Read and validate every row as a run would, without any API: counts, speed and peak memory;
+    /// with --api, check that what ingesta writes fits the CMS's data model (no write).
     Check(CheckArgs),
 }
 
@@ -45,9 +46,17 @@ pub struct RunArgs {
 }
 
 #[derive(Args)]
+#[command(group = clap::ArgGroup::new("what").required(true).multiple(true).args(["input", "api"]))]
 pub struct CheckArgs {
     /// The participations CSV: a path or s3://bucket/key.
-    pub input: PathBuf,
+    pub input: Option<PathBuf>,
+    /// Also check the CMS at this base URL: does everything ingesta writes fit its data model?
+    /// Read-only (one GET of /api/content-type-builder/content-types).
+    #[arg(long, value_name = "STRAPI_BASE_URL")]
+    pub api: Option<String>,
+    /// API token for --api (a full-access token may read the model).
+    #[arg(long, env = "STRAPI_TOKEN", hide_env_values = true, value_name = "STRAPI_TOKEN")]
+    pub token: Option<String>,
     /// Print the figures as one JSON object.
     #[arg(long)]
     pub json: bool,

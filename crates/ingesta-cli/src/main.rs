@@ -1,11 +1,13 @@
 //! `ingesta run FILE|s3://… --api URL`: the ingestion job; `ingesta check FILE|s3://…`: the read
-//! and validation stages alone. Thin: parse the flags, set up logging, hand over.
+//! and validation stages alone; `ingesta check --api URL`: the CMS model preflight alone. Thin:
+//! parse the flags, set up logging, hand over.
 
 mod args;
 mod aws;
 mod check;
 mod input;
 mod metrics;
+mod model_check;
 mod progress;
 mod run;
 
@@ -37,13 +39,28 @@ fn main() -> ExitCode {
 }
 
 async fn check(args: CheckArgs) -> anyhow::Result<()> {
-    let aws = aws::Aws::new(args.aws.s3_endpoint_url.clone());
-    let opened = input::Input::parse(&args.input)?.open(&aws).await?;
-    let checked = check::check(opened.source.as_ref()).await?;
-    if args.json {
-        println!("{}", serde_json::to_string(&checked)?);
-    } else {
-        println!("{}", checked.human());
+    let mut fits = true;
+    if let Some(api) = &args.api {
+        let checked = model_check::check(api, args.token.clone()).await?;
+        fits = checked.fits();
+        if args.json {
+            println!("{}", serde_json::to_string(&checked)?);
+        } else {
+            println!("{}", checked.human());
+        }
+    }
+    if let Some(path) = &args.input {
+        let aws = aws::Aws::new(args.aws.s3_endpoint_url.clone());
+        let opened = input::Input::parse(path)?.open(&aws).await?;
+        let checked = check::check(opened.source.as_ref()).await?;
+        if args.json {
+            println!("{}", serde_json::to_string(&checked)?);
+        } else {
+            println!("{}", checked.human());
+        }
+    }
+    if !fits {
+        anyhow::bail!("the CMS's data model does not fit what ingesta writes (see above)");
     }
     Ok(())
 }

@@ -116,11 +116,39 @@ impl StrapiClient {
         Ok(out)
     }
 
-    /// `POST /api/<collection>` with `{"data": data}`.
-    pub async fn create(&self, collection: &str, data: Value) -> Result<Entry, ApiError> {
-        let body =
-            self.send(Method::POST, &format!("{}/api/{collection}", self.base), Some(&json!({ "data": data }))).await?;
-        Entry::from_json(body.get("data").ok_or_else(|| decode("no data in create response"))?)
+    /// `POST /api/<collection>` with `{"data": data}`. `publish` asks Strapi 5 for a published
+    /// entry (`status=published`), needed where the collection has draft & publish on.
+    ///
+    /// `key` is the entry's natural key. An attempt whose outcome is unknown (a timeout, a lost
+    /// connection, a 5xx: the server may have committed it) is never simply repeated: after
+    /// `verify_pause`, so that a request still running on the server can commit, the entry is
+    /// looked up by `key`, and only when it is absent is the POST sent again. Strapi enforces no
+    /// composite keys, so this look-up, not the server, is what keeps a retry from doubling an
+    /// entry.
+    pub async fn create(
+        &self,
+        collection: &str,
+        data: Value,
+        publish: bool,
+        key: &[Filter],
+    ) -> Result<Created, ApiError> {
+        let status = if publish { "?status=published" } else { "" };
+        let url = format!("{}/api/{collection}{status}", self.base);
+        // Without a key there is nothing to look up by: an unknown outcome is simply retried.
+        let verify = (!key.is_empty()).then_some(Verify { collection, key });
+        match self.send_verified(Method::POST, &url, Some(&json!({ "data": data })), verify).await? {
+            Answer::Body(body) => {
+                let entry = Entry::from_json(body.get("data").ok_or_else(|| decode("no data in create response"))?)?;
+                Ok(Created { entry, found_after_unknown_outcome: false })
+            }
+            Answer::Found(entry) => Ok(Created { entry, found_after_unknown_outcome: true }),
+        }
+    }
+
+    /// `GET <base><path>` as JSON, through the same limits as every other request: for
+    /// endpoints other than collections (the content-type builder's model).
+    pub async fn get(&self, path: &str) -> Result<Value, ApiError> {
+        self.send(Method::GET, &format!("{}{path}", self.base), None).await
     }
 
     /// `PUT /api/<collection>/<id>` with `{"data": data}`.
@@ -131,11 +159,37 @@ impl StrapiClient {
     }
 
     async fn send(&self, method: Method, url: &str, body: Option<&Value>) -> Result<Value, ApiError> {
+        match self.send_verified(method, url, body, None).await? {
+            Answer::Body(v) => Ok(v),
+            Answer::Found(_) => unreachable!("nothing is verified without a key"),
+        }
+    }
+
+    /// Sends with retries; with `verify`, an attempt whose outcome is unknown is looked up by
+    /// its key before the next attempt (see [`StrapiClient::create`]).
+    async fn send_verified(
+        &self,
+        method: Method,
+        url: &str,
+        body: Option<&Value>,
+        verify: Option<Verify<'_>>,
+    ) -> Result<Answer, ApiError> {
         let mut steps = retry::schedule(&self.cfg);
         let mut failed_before = false;
+        let mut unknown_outcome = false;
         loop {
+            if let (true, Some(v)) = (unknown_outcome, &verify) {
+                tokio::time::sleep(self.cfg.verify_pause).await;
+                self.counters.verifications.fetch_add(1, Relaxed);
+                // If the look-up itself fails, the row fails: guessing "absent" could double it.
+                // Boxed: the look-up goes through this same function (without a key).
+                if let Some(entry) = Box::pin(self.find_one(v.collection, v.key)).await? {
+                    self.counters.verified_landed.fetch_add(1, Relaxed);
+                    return Ok(Answer::Found(entry));
+                }
+            }
             let err = match self.attempt(&method, url, body).await {
-                Ok(v) => return Ok(v),
+                Ok(v) => return Ok(Answer::Body(v)),
                 Err(ApiError::Unique { message, .. }) => {
                     return Err(ApiError::Unique { message, after_retry: failed_before });
                 }
@@ -143,6 +197,7 @@ impl StrapiClient {
                 Err(e) => e,
             };
             failed_before = true;
+            unknown_outcome = err.outcome_unknown();
             // Once the circuit is open it paces the next attempt, and the time budget (not the
             // retry count) bounds the wait: an outage longer than the backoff schedule must not
             // fail rows the API will take once it is back.
@@ -254,8 +309,28 @@ impl StrapiClient {
             reason = s.to_string();
             source = s.source();
         }
-        ApiError::Transport { reason }
+        ApiError::Transport { reason, sent: !e.is_connect() }
     }
+}
+
+/// What a create returned.
+#[derive(Debug, Clone)]
+pub struct Created {
+    pub entry: Entry,
+    /// An earlier attempt's outcome was unknown and the look-up found the entry: that attempt
+    /// (or, rarely, a concurrent writer) created it.
+    pub found_after_unknown_outcome: bool,
+}
+
+/// Where to look for a write whose outcome is unknown.
+struct Verify<'a> {
+    collection: &'a str,
+    key: &'a [Filter],
+}
+
+enum Answer {
+    Body(Value),
+    Found(Entry),
 }
 
 fn entries(body: &Value) -> Result<Vec<Entry>, ApiError> {

@@ -27,6 +27,9 @@ pub struct ClientConfig {
     /// Longest a request waits for an open circuit to close (the run's deadline may cut it
     /// shorter); then it fails with [`crate::ApiError::CircuitOpen`].
     pub max_circuit_wait: Duration,
+    /// Pause before looking up a create whose outcome is unknown, so that a request still
+    /// running on the server can commit first.
+    pub verify_pause: Duration,
 }
 
 impl ClientConfig {
@@ -44,6 +47,7 @@ impl ClientConfig {
             circuit_failure_threshold: 10,
             circuit_cooldown: Duration::from_secs(2),
             max_circuit_wait: Duration::from_secs(300),
+            verify_pause: Duration::from_millis(1000),
         }
     }
 }

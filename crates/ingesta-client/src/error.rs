@@ -15,14 +15,18 @@ pub enum ApiError {
     Server { status: u16, message: String },
     #[error("the API kept answering 429 Too Many Requests")]
     RateLimited { retry_after: Option<std::time::Duration> },
+    /// `sent`: the connection was up, so the request may have reached the server.
     #[error("cannot reach the API: {reason}")]
-    Transport { reason: String },
+    Transport { reason: String, sent: bool },
     #[error("the API did not answer within {secs:.1} s")]
     Timeout { secs: f64 },
     #[error("the API kept failing (circuit open) and the time allowed to wait for it ran out")]
     CircuitOpen,
     #[error("the API answered something that is not a Strapi response: {reason}")]
     Decode { reason: String },
+    /// Not sent: the value does not fit the CMS's data model (the request would get a 400).
+    #[error("not sent, the value does not fit the CMS's model: {reason}")]
+    Unfit { reason: String },
     #[error("invalid API URL '{url}': {reason}")]
     BadUrl { url: String, reason: String },
 }
@@ -31,6 +35,18 @@ impl ApiError {
     /// Timeouts, connection errors, 429 and 5xx are worth another try; other 4xx never are.
     pub fn is_retryable(&self) -> bool {
         matches!(self, Self::Server { .. } | Self::RateLimited { .. } | Self::Transport { .. } | Self::Timeout { .. })
+    }
+
+    /// Whether a write that failed this way may still have been applied by the server: a
+    /// timeout, a connection lost after sending, or a 500/502/503/504. Such a write is looked up
+    /// before it is repeated. A 429, a refused connection or an open circuit never reached it.
+    pub fn outcome_unknown(&self) -> bool {
+        match self {
+            Self::Timeout { .. } => true,
+            Self::Transport { sent, .. } => *sent,
+            Self::Server { status, .. } => matches!(status, 500 | 502 | 503 | 504),
+            _ => false,
+        }
     }
 
     /// Whether the failure says the API itself is unwell (counts towards opening the circuit).

@@ -16,7 +16,7 @@ mod retry;
 mod stats;
 
 pub use breaker::BreakerState;
-pub use client::StrapiClient;
+pub use client::{Created, StrapiClient};
 pub use config::ClientConfig;
 pub use entry::Entry;
 pub use error::ApiError;

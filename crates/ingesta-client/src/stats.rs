@@ -12,6 +12,8 @@ pub(crate) struct Counters {
     pub circuit_rejections: AtomicU64,
     pub circuit_opened: AtomicU64,
     pub latency_us_total: AtomicU64,
+    pub verifications: AtomicU64,
+    pub verified_landed: AtomicU64,
 }
 
 /// A snapshot of the client's counters since it was built.
@@ -30,6 +32,12 @@ pub struct ClientStats {
     pub circuit_opened: u64,
     /// Sum of attempt latencies, microseconds.
     pub latency_us_total: u64,
+    /// Look-ups of a create whose outcome was unknown, before repeating it.
+    #[serde(default)]
+    pub verifications: u64,
+    /// Of those, the ones that found the entry: the lost attempt had landed, no second POST.
+    #[serde(default)]
+    pub verified_landed: u64,
 }
 
 impl ClientStats {
@@ -52,6 +60,8 @@ impl ClientStats {
             circuit_rejections: self.circuit_rejections - earlier.circuit_rejections,
             circuit_opened: self.circuit_opened - earlier.circuit_opened,
             latency_us_total: self.latency_us_total - earlier.latency_us_total,
+            verifications: self.verifications - earlier.verifications,
+            verified_landed: self.verified_landed - earlier.verified_landed,
         }
     }
 }
@@ -66,6 +76,8 @@ impl Counters {
             circuit_rejections: self.circuit_rejections.load(Relaxed),
             circuit_opened: self.circuit_opened.load(Relaxed),
             latency_us_total: self.latency_us_total.load(Relaxed),
+            verifications: self.verifications.load(Relaxed),
+            verified_landed: self.verified_landed.load(Relaxed),
         }
     }
 }

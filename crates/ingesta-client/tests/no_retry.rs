@@ -80,7 +80,10 @@ async fn three_calls(status: u16) -> Vec<(ApiError, u64)> {
     let e = c.find_one("programas", &[Filter::eq("nombre", "P")]).await.expect_err("an error status");
     out.push((e, server.requests() - before));
     let before = server.requests();
-    let e = c.create("programas", json!({ "nombre": "P" })).await.expect_err("an error status");
+    let e = c
+        .create("programas", json!({ "nombre": "P" }), false, &[Filter::eq("nombre", "P")])
+        .await
+        .expect_err("an error status");
     out.push((e, server.requests() - before));
     let existing = ingesta_client::Entry::from_json(&json!({ "id": 1, "documentId": "abc" })).unwrap();
     let before = server.requests();
@@ -154,12 +157,18 @@ async fn a_duplicate_refused_after_a_failed_attempt_says_the_first_attempt_may_h
     const UNIQUE: &str = "This attribute must be unique";
     // A first POST answered 500 (it may have been stored), then its retry meets the unique key.
     let server = FixedStatus::scripted(|n| if n == 0 { (500, "lost") } else { (400, UNIQUE) }).await;
-    let e = client(&server).create("programas", json!({ "nombre": "P" })).await.expect_err("a duplicate");
+    let e = client(&server)
+        .create("programas", json!({ "nombre": "P" }), false, &[Filter::eq("nombre", "P")])
+        .await
+        .expect_err("a duplicate");
     assert!(matches!(e, ApiError::Unique { after_retry: true, .. }), "{e:?}");
     assert_eq!(server.requests(), 2);
     // Refused at the first attempt: an entry that was there before.
     let server = FixedStatus::scripted(|_| (400, UNIQUE)).await;
-    let e = client(&server).create("programas", json!({ "nombre": "P" })).await.expect_err("a duplicate");
+    let e = client(&server)
+        .create("programas", json!({ "nombre": "P" }), false, &[Filter::eq("nombre", "P")])
+        .await
+        .expect_err("a duplicate");
     assert!(matches!(e, ApiError::Unique { after_retry: false, .. }), "{e:?}");
     assert_eq!(server.requests(), 1);
 }

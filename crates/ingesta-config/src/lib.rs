@@ -45,6 +45,10 @@ pub struct Settings {
     /// Longest a request waits for an open circuit to close, in seconds.
     #[arg(long, env = "CIRCUIT_MAX_WAIT_SECS", default_value_t = 300, value_name = "CIRCUIT_MAX_WAIT_SECS")]
     pub circuit_max_wait_secs: u64,
+    /// Pause, in milliseconds, before a create whose outcome is unknown (timeout, lost
+    /// connection, 5xx) is looked up by its natural key; it is sent again only if absent.
+    #[arg(long, env = "VERIFY_PAUSE_MS", default_value_t = 1_000, value_name = "VERIFY_PAUSE_MS")]
+    pub verify_pause_ms: u64,
     /// Smallest batch.
     #[arg(long, env = "BATCH_SIZE_MIN", default_value_t = 10, value_name = "BATCH_SIZE_MIN")]
     pub batch_size_min: usize,
@@ -147,6 +151,7 @@ impl Settings {
             circuit_failure_threshold: self.circuit_failure_threshold,
             circuit_cooldown: Duration::from_millis(self.circuit_cooldown_ms),
             max_circuit_wait: Duration::from_secs(self.circuit_max_wait_secs),
+            verify_pause: Duration::from_millis(self.verify_pause_ms),
             ..ClientConfig::new(&self.strapi_base_url)
         }
     }

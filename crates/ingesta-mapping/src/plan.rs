@@ -43,7 +43,7 @@ pub struct RowPlan {
     pub programa: String,
     pub implementacion: ImplementationKey,
     pub cct: Option<String>,
-    /// `participantes` body without `cct`.
+    /// `participantes` body without `cct`. No `email`: addresses go to `correo-participantes` only.
     pub participante: Map<String, Value>,
     /// `participaciones` body without `participante` and `implementacion`.
     pub participacion: Map<String, Value>,
@@ -99,7 +99,6 @@ impl Schema {
             "entidad",
             "estado_civil",
             "nivel_educativo",
-            "email",
         ] {
             participante.insert(c.into(), opt_text(cell(c)));
         }
@@ -107,11 +106,11 @@ impl Schema {
         participante.insert("hablante_maya".into(), opt_bool(cell("hablante_maya")));
 
         let mut participacion = Map::new();
-        for c in ["puesto", "puesto_detalle", "antiguedad", "turno", "involucramiento"] {
+        // `promedio_modulos` and `antiguedad` are text in the CMS: kept as written ("6.1", "29 años").
+        for c in ["puesto", "puesto_detalle", "antiguedad", "turno", "involucramiento", "promedio_modulos"] {
             participacion.insert(c.into(), opt_text(cell(c)));
         }
         participacion.insert("estudiantes_a_cargo".into(), opt_num(cell("estudiantes_a_cargo")));
-        participacion.insert("promedio_modulos".into(), opt_num(cell("promedio_modulos")));
         participacion.insert("participa_director".into(), opt_bool(cell("participa_director_a")));
         participacion.insert("cct_verificado".into(), opt_bool(cell("centro_de_trabajo_verificado")));
         participacion.insert("obtuvo_constancia".into(), opt_bool(cell("constancia")));
@@ -189,6 +188,7 @@ mod tests {
         assert_eq!(p.works, ["trabajo_final"]);
         assert_eq!(p.app_use, None, "no minutes and no download means no app-use record");
         assert_eq!(p.email.as_deref(), Some("a@b.mx"));
+        assert!(!p.participante.contains_key("email"), "the CMS's participants have no email field");
     }
 
     #[test]

@@ -1,5 +1,7 @@
 //! Writing row plans to the API so that every entity lands exactly once.
 //!
+//! - Before the first write, the CMS's model is read and what the writer sends ([`SENT`]) is
+//!   held against it ([`preflight`]); every body is then shaped to the model's types.
 //! - Parents (programs, implementations and their modules, sessions and work items) and
 //!   participants are get-or-create behind single-flight caches: however many concurrent rows
 //!   need one, one look-up and at most one create happen.
@@ -13,8 +15,12 @@ mod children;
 mod collections;
 mod parents;
 mod participant;
+mod preflight;
+mod sent;
 mod store;
 mod writer;
 
 pub use collections::Collection;
+pub use preflight::{preflight, ModelSource, Preflight, MODEL_PATH};
+pub use sent::SENT;
 pub use writer::{RowFailure, RowOutcome, Writer, WriterConfig, WriterError};

@@ -169,8 +169,7 @@ pub(crate) async fn apply_modalities(
         match current.as_deref() {
             None => {
                 store
-                    .client
-                    .update(Collection::Asistencias.route(), &session.entry, json!({ "modalidad": value }))
+                    .update(Collection::Asistencias, &session.entry, json!({ "modalidad": value }))
                     .await
                     .map_err(RowFailure::at(Collection::Asistencias))?;
                 *current = Some(value.clone());

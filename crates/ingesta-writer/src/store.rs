@@ -4,11 +4,14 @@ use crate::collections::{Collection, Created};
 use ingesta_client::{ApiError, Entry, Filter, StrapiClient};
 use serde_json::Value;
 use std::sync::Arc;
+use strapi_model::Model;
 
-/// The client plus the run's creation counters: every write of the writer goes through here.
+/// The client, the CMS's model and the run's creation counters: every write of the writer goes
+/// through here, so every body is shaped to the model before it is sent.
 pub(crate) struct Store {
     pub client: Arc<StrapiClient>,
     pub created: Created,
+    pub model: Arc<Model>,
 }
 
 /// An entry and whether this run created it (then nothing hangs off it yet).
@@ -34,16 +37,23 @@ impl Store {
         self.create(c, key, body).await
     }
 
-    /// Creates the entry; a duplicate refusal means it exists (an earlier attempt of ours landed,
-    /// or a parallel writer won), so it is looked up instead. When an earlier attempt of this very
-    /// POST had failed, that attempt is what created it: it counts as created by this run. It is
-    /// still treated as pre-existing (`created: false`) so that its children are looked up, in
-    /// case a parallel writer won after all.
+    /// Creates the entry. The client looks a create whose outcome was unknown up by `key`
+    /// before repeating it; found there, the entry was created by this run's lost attempt. A
+    /// duplicate refusal (a unique field the server enforces) means it exists too: a parallel
+    /// writer won or a lost attempt of ours landed, so it is looked up instead. Either way it is
+    /// treated as pre-existing (`created: false`), so that its children are looked up, in case a
+    /// parallel writer had already added some.
     pub(crate) async fn create(&self, c: Collection, key: &[Filter], body: Value) -> Result<Got, ApiError> {
-        match self.client.create(c.route(), body).await {
-            Ok(entry) => {
+        let body = self.fit(c.route(), body)?;
+        let publish = self.model.collection(c.route()).is_some_and(|t| t.draft_and_publish);
+        match self.client.create(c.route(), body, publish, key).await {
+            Ok(got) if got.found_after_unknown_outcome => {
                 self.created.add(c);
-                Ok(Got { entry, created: true })
+                Ok(Got { entry: got.entry, created: false })
+            }
+            Ok(got) => {
+                self.created.add(c);
+                Ok(Got { entry: got.entry, created: true })
             }
             Err(ApiError::Unique { message, after_retry }) => match self.client.find_one(c.route(), key).await? {
                 Some(entry) => {
@@ -56,5 +66,23 @@ impl Store {
             },
             Err(e) => Err(e),
         }
+    }
+
+    /// A partial update of `entry`, shaped to the model like a create.
+    pub(crate) async fn update(&self, c: Collection, entry: &Entry, body: Value) -> Result<Entry, ApiError> {
+        let body = self.fit(c.route(), body)?;
+        self.client.update(c.route(), entry, body).await
+    }
+
+    /// The body with every value in the CMS's type; a value that cannot be is never sent.
+    fn fit(&self, collection: &str, body: Value) -> Result<Value, ApiError> {
+        let Value::Object(mut map) = body else { return Ok(body) };
+        debug_assert!(
+            map.keys().all(|k| crate::sent::declared(collection, k)),
+            "{collection}: a body field is missing from sent::SENT: {:?}",
+            map.keys().collect::<Vec<_>>()
+        );
+        self.model.coerce_body(collection, &mut map).map_err(|e| ApiError::Unfit { reason: e.to_string() })?;
+        Ok(Value::Object(map))
     }
 }

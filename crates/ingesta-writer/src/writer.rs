@@ -30,11 +30,19 @@ impl Default for WriterConfig {
     }
 }
 
-/// The writer could not start: reference data is unreadable.
+/// The writer could not start: the CMS's model does not fit, or reference data is unreadable.
 #[derive(Debug, thiserror::Error)]
 pub enum WriterError {
     #[error("cannot read the reference collection 'encuestas': {0}")]
     Reference(ApiError),
+    #[error("cannot check the CMS's data model: {0}")]
+    Preflight(ApiError),
+    #[error("the CMS's data model does not fit what ingesta writes; nothing was written:\n{}", list(.0))]
+    Model(Vec<strapi_model::Mismatch>),
+}
+
+fn list(m: &[strapi_model::Mismatch]) -> String {
+    m.iter().map(|m| format!("  - {m}")).collect::<Vec<_>>().join("\n")
 }
 
 /// Why a row did not fully land: the collection whose write failed, and the API's reason.
@@ -93,14 +101,19 @@ pub struct Writer {
 }
 
 impl Writer {
-    /// Reads the `encuestas` reference data (the first API call of a run, so an unreachable
-    /// API or a bad token is reported before any row) and prepares the caches.
+    /// Checks the CMS's model ([`crate::preflight`]: the first API call of a run, so an
+    /// unreachable API, a bad token or a model that does not fit is reported before any write),
+    /// reads the `encuestas` reference data and prepares the caches.
     pub async fn new(
         client: Arc<StrapiClient>,
         schema: &Schema,
         cct: Arc<dyn CctLookup>,
         cfg: WriterConfig,
     ) -> Result<Self, WriterError> {
+        let checked = crate::preflight(&client).await.map_err(WriterError::Preflight)?;
+        if !checked.mismatches.is_empty() {
+            return Err(WriterError::Model(checked.mismatches));
+        }
         let encuestas: HashMap<String, u64> = client
             .find_all("encuestas", &[], &[])
             .await
@@ -115,15 +128,19 @@ impl Writer {
             sessions: schema.sessions().iter().map(|c| c.name.clone()).collect(),
             works: schema.work_names().map(str::to_string).collect(),
         };
-        Ok(Self {
-            store: Store { client, created: Created::default() },
+        let writer = Self {
+            store: Store { client, created: Created::default(), model: Arc::new(checked.model.clone()) },
             parents: Parents::new(columns, ids, cfg.omit_get),
             participants: Cache::new(cfg.participant_cache),
             encuestas,
             cct,
             warnings: Mutex::new(Vec::new()),
             warning_count: AtomicU64::new(0),
-        })
+        };
+        if let Some(w) = checked.warning() {
+            writer.warn(vec![w]);
+        }
+        Ok(writer)
     }
 
     /// Resolves the batch's implementations and applies modality values in row order, so "the
