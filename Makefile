@@ -2,16 +2,20 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help demo test setup lint unit infra bench lambda-local gen-data clean
+.PHONY: help demo demo-strapi test setup lint unit infra bench lambda-local gen-data clean
 
 help:
 	@echo "make demo   - run the job end to end on the shipped sample against a local Strapi-compatible server"
-	@echo "make test   - every check CI runs: format, lints, all tests"
+	@echo "make demo-strapi - the same demo against a real Strapi 5 (installs the pinned test app once, ~4 min)"
+	@echo "make test   - every check CI runs: format, lints, all tests (real Strapi 5 included)"
 	@echo "make bench  - benchmarks (release build): memory flatness and more; prints figures"
 	@echo "make lambda-local - the Lambda under cargo lambda watch + invoke, with moto's S3 and the local API"
 
 demo:
 	@scripts/demo.sh
+
+demo-strapi:
+	@scripts/demo.sh --strapi
 
 test: setup lint unit infra
 
@@ -37,4 +41,4 @@ lambda-local:
 
 clean:
 	cargo clean
-	rm -rf out reports
+	rm -rf out reports .strapi

@@ -37,7 +37,9 @@ start_sim() {
 
 # free_port: a TCP port free on loopback right now.
 free_port() {
-  "$ROOT/.venv/bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+  local py="$ROOT/.venv/bin/python"
+  [ -x "$py" ] || py=python3
+  "$py" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
 # start_moto LOG: moto's S3 server (from .venv, see setup.sh) on a free loopback port; sets
@@ -63,4 +65,29 @@ if bucket not in [b["Name"] for b in s3.list_buckets().get("Buckets", [])]:
     s3.create_bucket(Bucket=bucket)
 s3.upload_file(path, bucket, key)
 PY
+}
+
+# start_strapi LOG: the real Strapi 5 test app (scripts/strapi.sh; installed by `make setup`) on a
+# free loopback port with a new SQLite file, seeded from samples/; sets STRAPI_URL, STRAPI_PID
+# and STRAPI_TEST_TOKEN, and stops it (by its pid) when the calling script exits.
+start_strapi() {
+  local log="$1" port db i
+  port="$(free_port)"
+  db="$(mktemp -d)/data.db"
+  export STRAPI_TEST_TOKEN="${STRAPI_TEST_TOKEN:-ingesta-test-token}"
+  SEED_DIR="$ROOT/samples" "$ROOT/scripts/strapi.sh" run "$port" "$db" >"$log" 2>&1 &
+  STRAPI_PID=$!
+  on_exit "kill $STRAPI_PID 2>/dev/null"
+  STRAPI_URL="http://127.0.0.1:$port"
+  # Strapi listens only once its bootstrap (token, seed data) is done: poll until it answers.
+  for ((i = 0; i < 1200; i++)); do
+    if curl -sf -o /dev/null -H "Authorization: Bearer $STRAPI_TEST_TOKEN" "$STRAPI_URL/api/programas"; then
+      return 0
+    fi
+    kill -0 "$STRAPI_PID" 2>/dev/null || { cat "$log" >&2; echo "Strapi exited early" >&2; return 1; }
+    sleep 0.1
+  done
+  cat "$log" >&2
+  echo "Strapi did not start within 120 s" >&2
+  return 1
 }

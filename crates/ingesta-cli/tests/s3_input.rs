@@ -3,7 +3,6 @@
 
 mod common;
 #[path = "common/expect.rs"]
-#[allow(dead_code)] // each test file uses a part of it
 mod expect;
 
 use common::*;

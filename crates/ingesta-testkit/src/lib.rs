@@ -1,12 +1,15 @@
 //! Test-only helpers shared by the integration tests of several crates (a dev-dependency only):
-//! a local S3 ([`moto`], moto's server from the project's `.venv`), an S3 client pointed at it,
+//! a local S3 ([`moto`], moto's server from the project's `.venv`), a real Strapi 5
+//! ([`RealStrapi`], the app of `scripts/strapi.sh`), an S3 client pointed at moto,
 //! a [`capture`] endpoint that answers CloudWatch's `PutMetricData`, and the personal values of
 //! a sample that no log may contain.
 
 pub mod capture;
 mod moto;
+pub mod strapi;
 
 pub use moto::{moto, Moto};
+pub use strapi::RealStrapi;
 
 use std::path::{Path, PathBuf};
 

@@ -2,6 +2,8 @@
 //! crate and the rules of SPEC sections 2–3 written out here again, independently of the code
 //! under test.
 
+#![allow(dead_code)]
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 

@@ -41,11 +41,16 @@ pub async fn sim() -> RunningSim {
 
 /// Runs `ingesta run FILE --api URL --out DIR extra…` and returns its output.
 pub async fn ingesta(sim: &RunningSim, file: &Path, out: &Path, extra: &[&str]) -> Output {
+    ingesta_at(&sim.base_url(), file, out, extra).await
+}
+
+/// [`ingesta`] against any API base URL (pass `--token` in `extra` when it needs one).
+pub async fn ingesta_at(url: &str, file: &Path, out: &Path, extra: &[&str]) -> Output {
     tokio::process::Command::new(env!("CARGO_BIN_EXE_ingesta"))
         .arg("run")
         .arg(file)
         .arg("--api")
-        .arg(sim.base_url())
+        .arg(url)
         .arg("--out")
         .arg(out)
         .args(extra)
