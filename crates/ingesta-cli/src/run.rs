@@ -8,7 +8,7 @@ use crate::{metrics, progress};
 use anyhow::Context;
 use ingesta_config::Settings;
 use ingesta_metrics::{final_metrics, MetricsProgress};
-use ingesta_pipeline::{ErrorReport, RunConfig};
+use ingesta_pipeline::{ErrorReport, RunConfig, StopFlag};
 use ingesta_s3::S3Location;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -30,6 +30,7 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
         deadline: args.time_budget_secs.map(|s| Instant::now() + Duration::from_secs_f64(s)),
         safety_margin: settings.safety_margin(),
         resume: None,
+        stop: Some(stop_on_signals(client.clone())),
     };
     let bar = progress::Bar::new(opened.size);
     let per_batch = MetricsProgress::new(sink.clone());
@@ -48,7 +49,31 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
         .with_context(|| format!("cannot write {}", summary_path.display()))?;
     println!("{}", summary.human());
     println!("report: {} ({} failed rows), summary: {}", report.path().display(), report.len(), summary_path.display());
+    if let Some(reason) = &summary.stopped {
+        anyhow::bail!("{reason}; rows after those reported were not processed (a rerun does them)");
+    }
     Ok(())
+}
+
+/// How long rows already in flight get to finish once a signal asks the run to stop.
+const GRACE_ON_SIGNAL: Duration = Duration::from_secs(3);
+
+/// SIGINT (Ctrl-C) and SIGTERM stop the run cleanly: no new rows, the rows in flight get
+/// `GRACE_ON_SIGNAL` (then their waits and retries end), and the report and summary are written.
+fn stop_on_signals(client: Arc<ingesta_client::StrapiClient>) -> Arc<StopFlag> {
+    let flag = Arc::new(StopFlag::default());
+    let stop = flag.clone();
+    tokio::spawn(async move {
+        let Ok(mut term) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) else { return };
+        let name = tokio::select! {
+            _ = tokio::signal::ctrl_c() => "SIGINT",
+            _ = term.recv() => "SIGTERM",
+        };
+        eprintln!("\n{name}: stopping; finishing the rows in flight, then writing the report");
+        stop.stop(format!("interrupted by {name}"));
+        client.set_deadline(Some(Instant::now() + GRACE_ON_SIGNAL));
+    });
+    flag
 }
 
 /// The CCT table: `--ccts` when given, else `s3://CCTS_S3_BUCKET/CCTS_S3_KEY` when a bucket is

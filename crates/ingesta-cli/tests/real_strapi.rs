@@ -92,3 +92,43 @@ async fn a_generated_500_row_file_lands_exactly() {
     let file = replicated_sample(500, 4);
     loads_exactly(&strapi, file.path(), 500).await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn forced_timeouts_then_a_clean_rerun_leave_every_entity_exactly_once() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let strapi = RealStrapi::start(&samples()).await;
+    let file = samples().join("participaciones.csv");
+    let ccts = samples().join("ccts.csv");
+    // Timeouts shorter than Strapi's own latency under this load: many POSTs time out on our side
+    // and commit on the server anyway. Each is looked up before it is sent again.
+    let out = tempfile::tempdir().unwrap();
+    let hurried = [
+        "--concurrency",
+        "6",
+        "--token",
+        TOKEN,
+        "--ccts",
+        ccts.to_str().unwrap(),
+        "--request-timeout-ms",
+        "50",
+        "--max-retries",
+        "10",
+        "--backoff-base-ms",
+        "50",
+        "--circuit-failure-threshold",
+        "1000",
+    ];
+    assert_success(&ingesta_at(&strapi.url, &file, out.path(), &hurried).await);
+    let s = summary(out.path());
+    println!("hurried run: api {}, rows_failed {}", s["api"], s["rows_failed"]);
+    assert!(s["api"]["verifications"].as_u64().unwrap() > 0, "no timeout was forced: {}", s["api"]);
+
+    let again = tempfile::tempdir().unwrap();
+    let s = load(&strapi, &file, again.path()).await;
+    assert_eq!(s["rows_failed"].as_u64(), Some(0), "{:?}", error_rows(again.path()));
+    let api = Api::new(&strapi.url, Some(TOKEN));
+    let got = relations::actual(&api).await;
+    assert!(got.duplicates.is_empty(), "natural keys held twice: {:?}", got.duplicates);
+    assert_eq!(api.counts().await, expect::expected_counts(&file));
+    assert_eq!(got, relations::expected(&file, &ccts));
+}

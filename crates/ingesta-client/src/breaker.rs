@@ -39,11 +39,18 @@ pub(crate) struct Breaker {
     threshold: u32,
     cooldown: Duration,
     state: Mutex<State>,
+    /// When the circuit first opened since the last success: how long the API has been down.
+    down_since: Mutex<Option<Instant>>,
 }
 
 impl Breaker {
     pub(crate) fn new(threshold: u32, cooldown: Duration) -> Self {
-        Self { threshold: threshold.max(1), cooldown, state: Mutex::new(State::Closed { failures: 0 }) }
+        Self {
+            threshold: threshold.max(1),
+            cooldown,
+            state: Mutex::new(State::Closed { failures: 0 }),
+            down_since: Mutex::new(None),
+        }
     }
 
     pub(crate) fn admit(&self, now: Instant) -> Admission {
@@ -66,6 +73,7 @@ impl Breaker {
         match (&*s, success) {
             (_, true) => {
                 *s = State::Closed { failures: 0 };
+                *self.down_since.lock().expect("breaker lock") = None;
                 false
             }
             (State::Closed { failures }, false) if failures + 1 < self.threshold => {
@@ -75,9 +83,15 @@ impl Breaker {
             (State::Open { .. }, false) => false,
             (_, false) => {
                 *s = State::Open { until: now + self.cooldown };
+                self.down_since.lock().expect("breaker lock").get_or_insert(now);
                 true
             }
         }
+    }
+
+    /// The instant the circuit first opened since the API last answered well, if it is down.
+    pub(crate) fn down_since(&self) -> Option<Instant> {
+        *self.down_since.lock().expect("breaker lock")
     }
 
     pub(crate) fn state(&self) -> BreakerState {
@@ -122,5 +136,8 @@ mod tests {
         assert_eq!(b.admit(later), Admission::Probe);
         assert!(b.record(false, later), "failed probe re-opens");
         assert_eq!(b.state(), BreakerState::Open);
+        assert_eq!(b.down_since(), Some(t0), "the outage is counted from its first opening");
+        b.record(true, later + Duration::from_secs(2));
+        assert_eq!(b.down_since(), None);
     }
 }

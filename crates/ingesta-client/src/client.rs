@@ -179,7 +179,12 @@ impl StrapiClient {
         let mut unknown_outcome = false;
         loop {
             if let (true, Some(v)) = (unknown_outcome, &verify) {
+                // The unanswered request may still be running on the server: it keeps its slot
+                // during the pause, so that stale requests do not pile up there behind our back
+                // and commit after the look-up below has found nothing.
+                let slot = self.permits.acquire().await.expect("semaphore never closed");
                 tokio::time::sleep(self.cfg.verify_pause).await;
+                drop(slot);
                 self.counters.verifications.fetch_add(1, Relaxed);
                 // If the look-up itself fails, the row fails: guessing "absent" could double it.
                 // Boxed: the look-up goes through this same function (without a key).
@@ -245,11 +250,14 @@ impl StrapiClient {
     }
 
     /// Waits while the circuit is open, as long as the deadline and `max_circuit_wait` allow.
+    /// The wait is counted from when the API went down, not from each request's arrival: a dead
+    /// API ends the run after `max_circuit_wait` in total, instead of once per batch.
     async fn pass_circuit(&self) -> Result<(), ApiError> {
         let mut counted = false;
-        let give_up = Instant::now() + self.cfg.max_circuit_wait;
-        let limit = self.deadline().map_or(give_up, |d| d.min(give_up));
         loop {
+            let down = self.breaker.down_since().unwrap_or_else(Instant::now);
+            let give_up = down + self.cfg.max_circuit_wait;
+            let limit = self.deadline().map_or(give_up, |d| d.min(give_up));
             let until = match self.breaker.admit(Instant::now()) {
                 Admission::Go | Admission::Probe => return Ok(()),
                 Admission::WaitUntil(t) => t,

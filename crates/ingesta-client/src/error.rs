@@ -24,6 +24,9 @@ pub enum ApiError {
     CircuitOpen,
     #[error("the API answered something that is not a Strapi response: {reason}")]
     Decode { reason: String },
+    /// Not sent: the run was stopped (a signal) before this row's turn came.
+    #[error("not attempted: {reason}")]
+    NotAttempted { reason: String },
     /// Not sent: the value does not fit the CMS's data model (the request would get a 400).
     #[error("not sent, the value does not fit the CMS's model: {reason}")]
     Unfit { reason: String },

@@ -55,6 +55,7 @@ pub async fn run_object(
         deadline,
         safety_margin: core.safety_margin(),
         resume: checkpoint.as_ref().map(Checkpoint::resume),
+        stop: None,
     };
     let progress = MetricsProgress::new(app.metrics.clone());
     let mut summary = ingesta_pipeline::run(&source, app.api.clone(), cct, cfg, &mut report, &progress)
@@ -78,6 +79,11 @@ pub async fn run_object(
     app.outputs.put_file(&errors_at, report.path(), "text/csv").await?;
     let json = serde_json::to_vec_pretty(&summary).map_err(|e| e.to_string())?;
     app.outputs.put_bytes(&summary_at, json, "application/json").await?;
+    if let Some(reason) = &summary.stopped {
+        // A refused token: the report and summary are written, but no checkpoint, which would
+        // only start an invocation that meets the same refusal. The error reaches the alarm.
+        return Err(format!("{input}: {reason}"));
+    }
     match &summary.checkpoint {
         Some(point) => {
             let next = Checkpoint {

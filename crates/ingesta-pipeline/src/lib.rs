@@ -16,5 +16,5 @@ pub use ingesta_records::reader::Resume;
 pub use memory::peak_rss_mb;
 pub use progress::{BatchProgress, Progress};
 pub use report::{ErrorReport, ErrorRow};
-pub use run::{run, FatalError, RunConfig};
+pub use run::{run, FatalError, RunConfig, StopFlag};
 pub use summary::Summary;

@@ -28,6 +28,25 @@ pub struct RunConfig {
     pub safety_margin: Duration,
     /// Continue a partial run from its checkpoint.
     pub resume: Option<Resume>,
+    /// Set from outside (a signal handler) to stop taking rows: the rows in flight finish or
+    /// fail, the report and the summary are written, with `stopped` saying why.
+    pub stop: Option<Arc<StopFlag>>,
+}
+
+/// A request to stop a run early, with its reason.
+#[derive(Debug, Default)]
+pub struct StopFlag(std::sync::Mutex<Option<String>>);
+
+impl StopFlag {
+    /// Asks the run to stop; the first reason given is kept.
+    pub fn stop(&self, reason: impl Into<String>) {
+        self.0.lock().expect("stop lock").get_or_insert_with(|| reason.into());
+    }
+
+    /// The reason, once a stop was asked for.
+    pub fn reason(&self) -> Option<String> {
+        self.0.lock().expect("stop lock").clone()
+    }
 }
 
 impl Default for RunConfig {
@@ -38,6 +57,7 @@ impl Default for RunConfig {
             deadline: None,
             safety_margin: Duration::from_secs(60),
             resume: None,
+            stop: None,
         }
     }
 }
@@ -51,8 +71,6 @@ pub enum FatalError {
     Schema(#[from] SchemaError),
     #[error(transparent)]
     Writer(#[from] WriterError),
-    #[error("stopped at row {row}: {error}")]
-    Unauthorized { row: u64, error: ApiError },
     #[error("cannot write the error report: {0}")]
     Report(#[from] std::io::Error),
 }
@@ -76,6 +94,7 @@ pub async fn run(
         rows_failed: 0,
         rows_already_complete: 0,
         groups_in_flight: ROWS_IN_FLIGHT_PER_REQUEST_SLOT * client.config().max_concurrency.max(1),
+        stopped: None,
     };
     if reader.headers().is_empty() {
         tracing::info!(input = %source.name(), "empty file: nothing to do");
@@ -96,7 +115,16 @@ pub async fn run(
     let writer = Writer::new(client.clone(), &schema, cct, cfg.writer.clone()).await?;
     let mut batch_no = 0;
     let mut checkpoint = None;
+    let mut stopped = None;
     loop {
+        let asked = cfg.stop.as_ref().and_then(|s| s.reason()).or_else(|| run.stopped.take());
+        if let Some(reason) = asked {
+            let point = reader.resume_point();
+            tracing::warn!(next_row = point.next_row, reason = %reason, "stopping before the end of the file");
+            checkpoint = Some(point);
+            stopped = Some(reason);
+            break;
+        }
         if cfg.deadline.is_some_and(|d| Instant::now() + margin >= d) {
             let point = reader.resume_point();
             tracing::warn!(
@@ -111,7 +139,7 @@ pub async fn run(
         let before = client.stats();
         let (read_before, failed_before) = (run.rows_read, run.rows_failed);
         let (plans, eof) = run.read_batch(&mut reader, &schema, report).await?;
-        run.write_batch(&writer, &plans, report).await?;
+        run.write_batch(&writer, &plans, report, cfg.stop.as_deref()).await?;
         batch_no += 1;
         let delta = client.stats().since(&before);
         let seconds = batch_started.elapsed().as_secs_f64();
@@ -155,7 +183,7 @@ pub async fn run(
     }
     report.flush()?;
     let complete = checkpoint.is_none();
-    Ok(run.summary(
+    let mut summary = run.summary(
         source.name(),
         Some(&writer),
         &client.stats().since(&api_start),
@@ -163,7 +191,9 @@ pub async fn run(
         complete,
         checkpoint,
         started,
-    ))
+    );
+    summary.stopped = stopped;
+    Ok(summary)
 }
 
 /// Participants written at once, per request slot of the client. A row is a chain of dependent
@@ -178,6 +208,8 @@ struct Run {
     rows_failed: u64,
     rows_already_complete: u64,
     groups_in_flight: usize,
+    /// Set when the API refused the token mid-batch: the run stops after this batch's report.
+    stopped: Option<String>,
 }
 
 impl Run {
@@ -216,6 +248,7 @@ impl Run {
         writer: &Writer,
         plans: &[RowPlan],
         report: &mut ErrorReport,
+        stop: Option<&StopFlag>,
     ) -> Result<(), FatalError> {
         let mut failures: HashMap<u64, RowFailure> = writer.prepare_batch(plans).await;
         let mut groups: Vec<Vec<&RowPlan>> = Vec::new();
@@ -231,6 +264,12 @@ impl Run {
             .map(|rows| async move {
                 let mut out = Vec::with_capacity(rows.len());
                 for plan in rows {
+                    // Once a stop is asked for, rows not yet started are reported, not written.
+                    if let Some(reason) = stop.and_then(StopFlag::reason) {
+                        let error = ApiError::NotAttempted { reason };
+                        out.push((plan.row_number, Err(RowFailure { stage: "not started", error })));
+                        continue;
+                    }
                     out.push((plan.row_number, writer.write_row(plan).await));
                 }
                 out
@@ -252,7 +291,8 @@ impl Run {
         for plan in &failed {
             let f = &failures[&plan.row_number];
             if let ApiError::Unauthorized { .. } = f.error {
-                return Err(FatalError::Unauthorized { row: plan.row_number, error: f.error.clone() });
+                // Every later request would meet the same refusal: report this batch, then stop.
+                self.stopped.get_or_insert_with(|| format!("stopped at row {}: {}", plan.row_number, f.error));
             }
             // Stage and row number only: error texts and row values may carry personal data.
             tracing::debug!(row = plan.row_number, stage = f.stage, "row failed");
@@ -324,6 +364,7 @@ impl Run {
             warnings,
             checkpoint: checkpoint.map(Into::into),
             invocations: 1,
+            stopped: None,
         }
     }
 }

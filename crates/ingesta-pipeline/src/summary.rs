@@ -30,6 +30,10 @@ pub struct Summary {
     pub checkpoint: Option<Checkpoint>,
     /// Invocations this summary covers (more than one when a file was resumed).
     pub invocations: u32,
+    /// Why the run stopped before the end of the file, other than its deadline: a signal, or
+    /// the API refusing the token. The rows not read are not in the report; a rerun does them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stopped: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -83,6 +87,8 @@ impl Summary {
         a.circuit_rejections += b.circuit_rejections;
         a.circuit_opened += b.circuit_opened;
         a.latency_us_total += b.latency_us_total;
+        a.verifications += b.verifications;
+        a.verified_landed += b.verified_landed;
         self.api.mean_latency_ms = a.mean_latency_ms();
         self.api.requests_per_row =
             if self.rows_read == 0 { 0.0 } else { self.api.stats.requests as f64 / self.rows_read as f64 };

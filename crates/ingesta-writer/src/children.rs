@@ -59,6 +59,7 @@ pub(crate) async fn reconcile(
         wants.iter().filter(|w| !p.children.0[w.kind].as_ref().is_some_and(|s| s.contains(&w.target))).collect();
     let results = join_all(todo.iter().map(|w| create(store, p.id, w))).await;
     let mut first_error = None;
+    let mut unsure = Vec::new();
     for (w, r) in todo.iter().zip(results) {
         match r {
             Ok(created) => {
@@ -66,9 +67,14 @@ pub(crate) async fn reconcile(
                 p.children.0[w.kind].get_or_insert_with(HashSet::new).insert(w.target);
             }
             Err(e) => {
+                unsure.push(w.kind);
                 first_error.get_or_insert(RowFailure { stage: KINDS[w.kind].0.route(), error: e });
             }
         }
+    }
+    // A failed create may have landed: fetch those kinds again before writing them next time.
+    for k in unsure {
+        p.children.0[k] = None;
     }
     first_error.map_or(Ok(()), Err)
 }

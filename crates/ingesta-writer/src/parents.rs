@@ -39,6 +39,9 @@ pub(crate) struct Parents {
     columns: Columns,
     encuesta_ids: Vec<u64>,
     omit_get: bool,
+    /// Parents whose creation was attempted: with `omit_get`, only a first attempt may skip the
+    /// look-up (a failed one may have landed).
+    attempted: std::sync::Mutex<std::collections::HashSet<String>>,
 }
 
 impl Parents {
@@ -50,7 +53,14 @@ impl Parents {
             columns,
             encuesta_ids,
             omit_get,
+            attempted: Default::default(),
         }
+    }
+
+    /// Whether creating the parent named `key` may skip its look-up: `omit_get`, and no earlier
+    /// attempt in this run.
+    fn known_new(&self, key: String) -> bool {
+        self.omit_get && self.attempted.lock().expect("attempted lock").insert(key)
     }
 
     /// The row's implementation, with its program and dynamic parents, created if needed.
@@ -63,8 +73,9 @@ impl Parents {
             .programas
             .try_get_with(plan.programa.clone(), async {
                 let key = [Filter::eq("nombre", &plan.programa)];
+                let known_new = self.known_new(format!("programa\u{1f}{}", plan.programa));
                 let got = store
-                    .get_or_create(Collection::Programas, &key, json!({ "nombre": plan.programa }), self.omit_get)
+                    .get_or_create(Collection::Programas, &key, json!({ "nombre": plan.programa }), known_new)
                     .await
                     .map_err(RowFailure::at(Collection::Programas))?;
                 Ok::<_, RowFailure>(got.entry.id)
@@ -93,8 +104,9 @@ impl Parents {
             "nombre": k.nombre, "ciclo_escolar": k.ciclo_escolar, "periodo": k.periodo,
             "programa": programa, "encuestas": self.encuesta_ids,
         });
+        let known_new = self.known_new(format!("implementacion\u{1f}{:?}", plan.implementacion));
         let got = store
-            .get_or_create(Collection::Implementaciones, &key, body, self.omit_get)
+            .get_or_create(Collection::Implementaciones, &key, body, known_new)
             .await
             .map_err(RowFailure::at(Collection::Implementaciones))?;
         let id = got.entry.id;
@@ -182,4 +194,22 @@ pub(crate) async fn apply_modalities(
         }
     }
     Ok(warnings)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parents(omit_get: bool) -> Parents {
+        Parents::new(Columns { modules: vec![], sessions: vec![], works: vec![] }, vec![], omit_get)
+    }
+
+    #[test]
+    fn with_omit_get_only_a_first_attempt_skips_the_look_up() {
+        let p = parents(true);
+        assert!(p.known_new("a".into()));
+        assert!(!p.known_new("a".into()), "a failed first attempt may have landed");
+        assert!(p.known_new("b".into()));
+        assert!(!parents(false).known_new("a".into()));
+    }
 }

@@ -60,10 +60,15 @@ impl State {
             let mut body = plan.participacion.clone();
             body.insert("participante".into(), json!(participant));
             body.insert("implementacion".into(), json!(imp.id));
-            let got = store
-                .get_or_create(Collection::Participaciones, &key, Value::Object(body), self.created)
-                .await
-                .map_err(RowFailure::at(Collection::Participaciones))?;
+            let got =
+                match store.get_or_create(Collection::Participaciones, &key, Value::Object(body), self.created).await {
+                    Ok(got) => got,
+                    Err(e) => {
+                        // The failed create may have landed: from now on, look before writing.
+                        self.created = false;
+                        return Err(RowFailure::at(Collection::Participaciones)(e));
+                    }
+                };
             tally.note(got.created);
             let children = if got.created { Children::known_empty() } else { Children::default() };
             self.participations.insert(imp.id, Participation { id: got.entry.id, children });
@@ -88,7 +93,11 @@ impl State {
         }
         if self.app_use == Some(false) {
             let body = json!({ "participante": participant, "minutos_uso_app": usage.minutos_uso_app, "descargo_app": usage.descargo_app });
-            let got = store.create(c, &key, body).await.map_err(RowFailure::at(c))?;
+            let got = store.create(c, &key, body).await.map_err(|e| {
+                // It may have landed: ask again next time rather than assume either way.
+                self.app_use = None;
+                RowFailure::at(c)(e)
+            })?;
             tally.note(got.created);
             self.app_use = Some(true);
         }
@@ -119,7 +128,15 @@ impl State {
         }
         let key = [Filter::rel("participante", participant), Filter::eq("correo", correo.as_str())];
         let body = json!({ "participante": participant, "correo": correo, "principal": emails.is_empty() });
-        let got = store.create(c, &key, body).await.map_err(RowFailure::at(c))?;
+        let got = match store.create(c, &key, body).await {
+            Ok(got) => got,
+            Err(e) => {
+                // It may have landed: list the addresses again next time, so that a later one
+                // is not made principal too.
+                self.emails = None;
+                return Err(RowFailure::at(c)(e));
+            }
+        };
         tally.note(got.created);
         emails.push(correo.clone());
         Ok(())

@@ -309,13 +309,13 @@ impl Store {
     }
 
     /// The numeric id a relation value names in collection `target`.
-    fn related(&self, target: usize, field: &str, v: &Value) -> Result<u64, StoreError> {
+    fn related(&self, target: usize, v: &Value) -> Result<u64, StoreError> {
         let c = &self.collections[target];
         let found = match v {
             Value::Number(n) => n.as_u64().filter(|id| c.entries.contains_key(id)),
             Value::String(s) => self.resolve(c, s),
             Value::Object(o) => match o.get("documentId").or_else(|| o.get("id")) {
-                Some(inner) => return self.related(target, field, inner),
+                Some(inner) => return self.related(target, inner),
                 None => None,
             },
             _ => None,
@@ -330,27 +330,27 @@ impl Store {
         })
     }
 
-    fn related_list(&self, target: usize, field: &str, v: Option<&Value>) -> Result<Vec<u64>, StoreError> {
+    fn related_list(&self, target: usize, v: Option<&Value>) -> Result<Vec<u64>, StoreError> {
         match v {
             None | Some(Value::Null) => Ok(Vec::new()),
-            Some(Value::Array(items)) => items.iter().map(|x| self.related(target, field, x)).collect(),
-            Some(x) => Ok(vec![self.related(target, field, x)?]),
+            Some(Value::Array(items)) => items.iter().map(|x| self.related(target, x)).collect(),
+            Some(x) => Ok(vec![self.related(target, x)?]),
         }
     }
 
     /// A relation value as sent (id, documentId, `{id}`, arrays, or Strapi 5's
     /// `{set|connect|disconnect}`) turned into stored ids, given what is stored now.
-    fn relation(&self, target: usize, field: &str, v: &Value, current: &[u64]) -> Result<Vec<u64>, StoreError> {
+    fn relation(&self, target: usize, v: &Value, current: &[u64]) -> Result<Vec<u64>, StoreError> {
         let verbs = v.as_object().filter(|o| ["set", "connect", "disconnect"].iter().any(|k| o.contains_key(*k)));
         let mut ids = match verbs {
-            Some(o) if o.contains_key("set") => self.related_list(target, field, o.get("set"))?,
+            Some(o) if o.contains_key("set") => self.related_list(target, o.get("set"))?,
             Some(o) => {
-                let gone = self.related_list(target, field, o.get("disconnect"))?;
+                let gone = self.related_list(target, o.get("disconnect"))?;
                 let mut ids: Vec<u64> = current.iter().copied().filter(|id| !gone.contains(id)).collect();
-                ids.extend(self.related_list(target, field, o.get("connect"))?);
+                ids.extend(self.related_list(target, o.get("connect"))?);
                 ids
             }
-            None => self.related_list(target, field, Some(v))?,
+            None => self.related_list(target, Some(v))?,
         };
         let mut seen = std::collections::HashSet::new();
         ids.retain(|id| seen.insert(*id));
@@ -374,12 +374,12 @@ impl Store {
                 Kind::Scalar(ty) => typed(key, ty, v)?,
                 Kind::Rel(target) => {
                     let now = related_ids(&values[pos]);
-                    let ids = self.relation(self.slot(target)?, key, v, &now)?;
+                    let ids = self.relation(self.slot(target)?, v, &now)?;
                     ids.last().map_or(Value::Null, |id| json!(id))
                 }
                 Kind::Many(target) => {
                     let now = related_ids(&values[pos]);
-                    json!(self.relation(self.slot(target)?, key, v, &now)?)
+                    json!(self.relation(self.slot(target)?, v, &now)?)
                 }
             };
         }
