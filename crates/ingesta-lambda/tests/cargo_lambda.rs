@@ -190,20 +190,19 @@ impl Watch {
 
 impl Drop for Watch {
     fn drop(&mut self) {
-        // watch stops the function it started on SIGTERM; anything left in its process group
-        // (cargo, a build) is killed after a grace period. Signals go through libc, not the
-        // `kill` command: procps-ng 4's `kill -KILL -<pgid>` read the group as a signal-like
-        // option (`-22081` became group 2, `-1…` would be -1, every process on the machine).
+        // watch stops the function it started on SIGTERM; anything it left (cargo, a build) is
+        // killed after a grace period, one process id at a time: never a process group, never
+        // a negative pid (procps-ng 4's `kill -KILL -<pgid>` once became kill(-1), every
+        // process on the machine), and through libc rather than the `kill` command.
         let pid = self.child.id() as libc::pid_t;
-        assert!(pid > 1, "never signal init or every process");
-        let descendants = descendants(self.child.id());
+        let mut left = descendants(self.child.id());
         signal(pid, libc::SIGTERM);
         let until = Instant::now() + Duration::from_secs(5);
         while Instant::now() < until && matches!(self.child.try_wait(), Ok(None)) {
             std::thread::sleep(Duration::from_millis(20));
         }
-        signal(-pid, libc::SIGKILL);
-        for p in descendants {
+        left.extend(descendants(self.child.id()));
+        for p in left {
             signal(p as libc::pid_t, libc::SIGKILL);
         }
         let _ = self.child.kill();
@@ -211,10 +210,10 @@ impl Drop for Watch {
     }
 }
 
-/// Sends `sig` to a process (`target` > 1) or to a process group (`target` < -1), never to the
-/// special targets 0, 1 and -1; a target already gone is fine.
+/// Sends `sig` to one process (`target` > 1): never to a group or to the special targets 0, 1
+/// and -1; a target already gone is fine.
 fn signal(target: libc::pid_t, sig: libc::c_int) {
-    assert!(target.abs() > 1, "refusing to signal {target}");
+    assert!(target > 1, "refusing to signal {target}");
     // SAFETY: kill(2) takes no pointers; the target was checked above.
     unsafe {
         libc::kill(target, sig);

@@ -7,17 +7,17 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-fn na(v: &str) -> bool {
+pub fn na(v: &str) -> bool {
     let t = v.trim().to_lowercase();
     t.is_empty() || t == "na" || t == "n/a"
 }
 
-fn done(v: &str) -> bool {
+pub fn done(v: &str) -> bool {
     let t = v.trim().to_lowercase();
     !na(v) && t != "0" && t != "no" && t != "false"
 }
 
-fn truthy(v: &str) -> bool {
+pub fn truthy(v: &str) -> bool {
     matches!(v.trim().to_lowercase().as_str(), "true" | "1" | "si" | "sí" | "yes")
 }
 

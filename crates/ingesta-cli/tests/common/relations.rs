@@ -1,8 +1,10 @@
 //! Every link the API holds after a load, read back over HTTP and put in the CSV's own terms
 //! (participant ids, implementation keys, column names), next to the same links computed from
-//! the CSV independently of the code under test. Works against `strapi-sim` and real Strapi.
+//! the CSV independently of the code under test (with the cell rules of `expect.rs`, which a
+//! test file including this one must include too). Works against `strapi-sim` and real Strapi.
 #![allow(dead_code)]
 
+use crate::expect::{done, na, truthy};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
@@ -179,20 +181,6 @@ pub async fn actual(api: &Api) -> Links {
     l.app_use = app_use;
     l.emails = emails;
     l
-}
-
-fn na(v: &str) -> bool {
-    let t = v.trim().to_lowercase();
-    t.is_empty() || t == "na" || t == "n/a"
-}
-
-fn done(v: &str) -> bool {
-    let t = v.trim().to_lowercase();
-    !na(v) && t != "0" && t != "no" && t != "false"
-}
-
-fn truthy(v: &str) -> bool {
-    matches!(v.trim().to_lowercase().as_str(), "true" | "1" | "si" | "sí" | "yes")
 }
 
 /// A child kind's columns (position, name) and the rule that makes a cell a record.
