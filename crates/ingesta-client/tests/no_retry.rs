@@ -66,6 +66,7 @@ fn client(server: &FixedStatus) -> StrapiClient {
         request_timeout: Duration::from_secs(5),
         // High enough that the breaker never interferes with counting retries.
         circuit_failure_threshold: 100,
+        verify_pause: Duration::from_millis(1),
         ..ClientConfig::new(&server.base_url)
     })
     .unwrap()
@@ -128,7 +129,10 @@ async fn server_errors_and_throttling_are_retried_up_to_the_limit() {
         for (i, (error, requests)) in three_calls(status).await.into_iter().enumerate() {
             assert!(error.is_retryable(), "HTTP {status}: {error:?}");
             assert!(requests > 1, "HTTP {status}, call {i}: not retried");
-            assert_eq!(requests, MAX_RETRIES as u64 + 1, "HTTP {status}, call {i}: first attempt plus every retry");
+            // A create answered 5xx may have landed: before any second POST it is looked up, and
+            // that look-up (retried in turn) fails here too, so the POST is never repeated.
+            let want = if i == 1 && status != 429 { 1 + (MAX_RETRIES as u64 + 1) } else { MAX_RETRIES as u64 + 1 };
+            assert_eq!(requests, want, "HTTP {status}, call {i}: first attempt plus every retry");
         }
     }
 }
@@ -155,14 +159,20 @@ async fn an_outage_longer_than_the_retries_is_waited_out_at_the_circuit() {
 #[tokio::test]
 async fn a_duplicate_refused_after_a_failed_attempt_says_the_first_attempt_may_have_landed() {
     const UNIQUE: &str = "This attribute must be unique";
-    // A first POST answered 500 (it may have been stored), then its retry meets the unique key.
-    let server = FixedStatus::scripted(|n| if n == 0 { (500, "lost") } else { (400, UNIQUE) }).await;
+    // A first POST answered 500 (it may have been stored), the look-up finds nothing (a
+    // replica behind, say), then the retry meets the unique key.
+    let server = FixedStatus::scripted(|n| match n {
+        0 => (500, "lost"),
+        1 => (200, ""),
+        _ => (400, UNIQUE),
+    })
+    .await;
     let e = client(&server)
         .create("programas", json!({ "nombre": "P" }), false, &[Filter::eq("nombre", "P")])
         .await
         .expect_err("a duplicate");
     assert!(matches!(e, ApiError::Unique { after_retry: true, .. }), "{e:?}");
-    assert_eq!(server.requests(), 2);
+    assert_eq!(server.requests(), 3, "POST, the look-up, POST");
     // Refused at the first attempt: an entry that was there before.
     let server = FixedStatus::scripted(|_| (400, UNIQUE)).await;
     let e = client(&server)
