@@ -114,3 +114,46 @@ async fn sigterm_stops_the_run_and_still_writes_its_report() {
     );
     sim.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_token_revoked_mid_run_reports_the_batch_and_writes_the_summary() {
+    let file = replicated_sample(2000, 5);
+    let sim = sim_with(strapi_sim::SimConfig {
+        token: Some("first".into()),
+        faults: FaultConfig { latency_ms: 20, ..Default::default() },
+        ..Default::default()
+    })
+    .await;
+    let out = tempfile::tempdir().unwrap();
+    let run = tokio::process::Command::new(env!("CARGO_BIN_EXE_ingesta"))
+        .arg("run")
+        .arg(file.path())
+        .args(["--api", &sim.base_url(), "--token", "first", "--out"])
+        .arg(out.path())
+        .env_remove("STRAPI_TOKEN")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while sim.request_count("POST", "participaciones") < 100 {
+        assert!(started.elapsed() < Duration::from_secs(60), "the run never got going");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // An administrator revokes the token while the run is under way.
+    sim.set_token(Some("rotated".into()));
+    let done = tokio::time::timeout(Duration::from_secs(60), run.wait_with_output())
+        .await
+        .expect("the run ends after the refusal")
+        .unwrap();
+    assert!(!done.status.success(), "a refused token ends the run with an error");
+    let stderr = String::from_utf8_lossy(&done.stderr);
+    assert!(stderr.contains("rejected the token"), "{stderr}");
+    let s = accounted(out.path());
+    assert_eq!(s["complete"], Value::Bool(false));
+    assert!(s["stopped"].as_str().unwrap().contains("rejected the token"), "{}", s["stopped"]);
+    assert!(s["rows_read"].as_u64().unwrap() < 2000, "stopped early");
+    let rows = error_rows(out.path());
+    assert!(rows.iter().any(|r| r.3.contains("rejected the token")), "the batch's refused rows are reported");
+    sim.shutdown().await;
+}

@@ -83,7 +83,7 @@ pub(crate) struct Shared {
     store: RwLock<Store>,
     faults: Arc<Faults>,
     stats: admin::Stats,
-    token: Option<String>,
+    token: RwLock<Option<String>>,
     version: u8,
     collections: schema::Collections,
     model: strapi_model::Model,
@@ -98,6 +98,10 @@ impl Shared {
 
     fn write(&self) -> RwLockWriteGuard<'_, Store> {
         self.store.write().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn token(&self) -> Option<String> {
+        self.token.read().unwrap_or_else(|p| p.into_inner()).clone()
     }
 }
 
@@ -136,7 +140,7 @@ pub async fn spawn(config: SimConfig, addr: SocketAddr) -> anyhow::Result<Runnin
         store: RwLock::new(store),
         faults: faults.clone(),
         stats: admin::Stats::default(),
-        token: config.token.filter(|t| !t.is_empty()),
+        token: RwLock::new(config.token.filter(|t| !t.is_empty())),
         version: config.strapi_version,
         collections,
         model,
@@ -171,6 +175,12 @@ impl RunningSim {
     /// The bound address, with the port actually chosen.
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// Replaces the token `/api` requests need (`None`: none), as when a CMS admin revokes or
+    /// rotates it in the middle of a run.
+    pub fn set_token(&self, token: Option<String>) {
+        *self.shared.token.write().unwrap_or_else(|p| p.into_inner()) = token.filter(|t| !t.is_empty());
     }
 
     /// Replaces the faults; outage windows and burst counters start again from now.

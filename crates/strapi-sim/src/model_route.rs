@@ -26,7 +26,7 @@ fn answer(sim: &Shared, headers: &HeaderMap) -> Response {
     }
     // Strapi: no token means the Public role, which may not read the model (403); a token that
     // is not one of its own is refused outright (401).
-    if let Some(token) = &sim.token {
+    if let Some(token) = sim.token() {
         let sent = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
         match sent.and_then(|v| v.strip_prefix("Bearer ")) {
             None => return error(StatusCode::FORBIDDEN, "Forbidden", json!({})),

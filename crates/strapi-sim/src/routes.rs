@@ -127,7 +127,7 @@ fn addressable(sim: &Shared, key: &str) -> bool {
 }
 
 fn authorized(sim: &Shared, headers: &HeaderMap) -> bool {
-    let Some(token) = &sim.token else { return true };
+    let Some(token) = sim.token() else { return true };
     let sent = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
     sent.and_then(|v| v.strip_prefix("Bearer ")).is_some_and(|t| t.trim() == token)
 }
