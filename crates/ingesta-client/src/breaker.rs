@@ -16,11 +16,12 @@ pub enum BreakerState {
     HalfOpen,
 }
 
+/// `since`: when the circuit first opened after the API last answered well (the outage's start).
 #[derive(Debug)]
 enum State {
     Closed { failures: u32 },
-    Open { until: Instant },
-    HalfOpen,
+    Open { until: Instant, since: Instant },
+    HalfOpen { since: Instant },
 }
 
 /// What a caller may do now.
@@ -39,31 +40,24 @@ pub(crate) struct Breaker {
     threshold: u32,
     cooldown: Duration,
     state: Mutex<State>,
-    /// When the circuit first opened since the last success: how long the API has been down.
-    down_since: Mutex<Option<Instant>>,
 }
 
 impl Breaker {
     pub(crate) fn new(threshold: u32, cooldown: Duration) -> Self {
-        Self {
-            threshold: threshold.max(1),
-            cooldown,
-            state: Mutex::new(State::Closed { failures: 0 }),
-            down_since: Mutex::new(None),
-        }
+        Self { threshold: threshold.max(1), cooldown, state: Mutex::new(State::Closed { failures: 0 }) }
     }
 
     pub(crate) fn admit(&self, now: Instant) -> Admission {
         let mut s = self.state.lock().expect("breaker lock");
         match *s {
             State::Closed { .. } => Admission::Go,
-            State::Open { until } if now >= until => {
-                *s = State::HalfOpen;
+            State::Open { until, since } if now >= until => {
+                *s = State::HalfOpen { since };
                 Admission::Probe
             }
-            State::Open { until } => Admission::WaitUntil(until),
+            State::Open { until, .. } => Admission::WaitUntil(until),
             // The probe is out: everyone else waits one more cooldown slice for its verdict.
-            State::HalfOpen => Admission::WaitUntil(now + self.cooldown.min(Duration::from_millis(50))),
+            State::HalfOpen { .. } => Admission::WaitUntil(now + self.cooldown.min(Duration::from_millis(50))),
         }
     }
 
@@ -73,7 +67,6 @@ impl Breaker {
         match (&*s, success) {
             (_, true) => {
                 *s = State::Closed { failures: 0 };
-                *self.down_since.lock().expect("breaker lock") = None;
                 false
             }
             (State::Closed { failures }, false) if failures + 1 < self.threshold => {
@@ -81,9 +74,12 @@ impl Breaker {
                 false
             }
             (State::Open { .. }, false) => false,
-            (_, false) => {
-                *s = State::Open { until: now + self.cooldown };
-                self.down_since.lock().expect("breaker lock").get_or_insert(now);
+            (State::HalfOpen { since }, false) => {
+                *s = State::Open { until: now + self.cooldown, since: *since };
+                true
+            }
+            (State::Closed { .. }, false) => {
+                *s = State::Open { until: now + self.cooldown, since: now };
                 true
             }
         }
@@ -91,14 +87,17 @@ impl Breaker {
 
     /// The instant the circuit first opened since the API last answered well, if it is down.
     pub(crate) fn down_since(&self) -> Option<Instant> {
-        *self.down_since.lock().expect("breaker lock")
+        match *self.state.lock().expect("breaker lock") {
+            State::Closed { .. } => None,
+            State::Open { since, .. } | State::HalfOpen { since } => Some(since),
+        }
     }
 
     pub(crate) fn state(&self) -> BreakerState {
         match *self.state.lock().expect("breaker lock") {
             State::Closed { .. } => BreakerState::Closed,
             State::Open { .. } => BreakerState::Open,
-            State::HalfOpen => BreakerState::HalfOpen,
+            State::HalfOpen { .. } => BreakerState::HalfOpen,
         }
     }
 }
