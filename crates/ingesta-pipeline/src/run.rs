@@ -94,8 +94,9 @@ pub async fn run(
         rows_failed: 0,
         rows_already_complete: 0,
         groups_in_flight: ROWS_IN_FLIGHT_PER_REQUEST_SLOT * client.config().max_concurrency.max(1),
-        stopped: None,
     };
+    // One flag for every early stop: a signal (set from outside) or a refused token (set below).
+    let stop = cfg.stop.clone().unwrap_or_default();
     if reader.headers().is_empty() {
         tracing::info!(input = %source.name(), "empty file: nothing to do");
         return Ok(run.summary(source.name(), None, &client.stats().since(&api_start), None, true, None, started));
@@ -117,8 +118,7 @@ pub async fn run(
     let mut checkpoint = None;
     let mut stopped = None;
     loop {
-        let asked = cfg.stop.as_ref().and_then(|s| s.reason()).or_else(|| run.stopped.take());
-        if let Some(reason) = asked {
+        if let Some(reason) = stop.reason() {
             let point = reader.resume_point();
             tracing::warn!(next_row = point.next_row, reason = %reason, "stopping before the end of the file");
             checkpoint = Some(point);
@@ -139,7 +139,7 @@ pub async fn run(
         let before = client.stats();
         let (read_before, failed_before) = (run.rows_read, run.rows_failed);
         let (plans, eof) = run.read_batch(&mut reader, &schema, report).await?;
-        run.write_batch(&writer, &plans, report, cfg.stop.as_deref()).await?;
+        run.write_batch(&writer, &plans, report, &stop).await?;
         batch_no += 1;
         let delta = client.stats().since(&before);
         let seconds = batch_started.elapsed().as_secs_f64();
@@ -208,8 +208,6 @@ struct Run {
     rows_failed: u64,
     rows_already_complete: u64,
     groups_in_flight: usize,
-    /// Set when the API refused the token mid-batch: the run stops after this batch's report.
-    stopped: Option<String>,
 }
 
 impl Run {
@@ -248,7 +246,7 @@ impl Run {
         writer: &Writer,
         plans: &[RowPlan],
         report: &mut ErrorReport,
-        stop: Option<&StopFlag>,
+        stop: &StopFlag,
     ) -> Result<(), FatalError> {
         let mut failures: HashMap<u64, RowFailure> = writer.prepare_batch(plans).await;
         let mut groups: Vec<Vec<&RowPlan>> = Vec::new();
@@ -265,7 +263,7 @@ impl Run {
                 let mut out = Vec::with_capacity(rows.len());
                 for plan in rows {
                     // Once a stop is asked for, rows not yet started are reported, not written.
-                    if let Some(reason) = stop.and_then(StopFlag::reason) {
+                    if let Some(reason) = stop.reason() {
                         let error = ApiError::NotAttempted { reason };
                         out.push((plan.row_number, Err(RowFailure { stage: "not started", error })));
                         continue;
@@ -292,7 +290,7 @@ impl Run {
             let f = &failures[&plan.row_number];
             if let ApiError::Unauthorized { .. } = f.error {
                 // Every later request would meet the same refusal: report this batch, then stop.
-                self.stopped.get_or_insert_with(|| format!("stopped at row {}: {}", plan.row_number, f.error));
+                stop.stop(format!("stopped at row {}: {}", plan.row_number, f.error));
             }
             // Stage and row number only: error texts and row values may carry personal data.
             tracing::debug!(row = plan.row_number, stage = f.stage, "row failed");
