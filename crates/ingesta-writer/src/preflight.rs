@@ -43,23 +43,30 @@ impl Preflight {
 /// or a CMS without the endpoint (404, 405, a body that is not a model), falls back to the
 /// bundled model; any other failure (unreachable, bad token) is the caller's to report.
 pub async fn preflight(client: &StrapiClient) -> Result<Preflight, ApiError> {
-    let bundled = Model::bundled();
-    let (model, source) = match client.get(MODEL_PATH).await {
+    // The live model, or why the bundled one stands in for it.
+    let live = match client.get(MODEL_PATH).await {
         Ok(v) => match Model::from_content_type_builder(&v) {
-            Ok(m) if !m.types.is_empty() => (m, ModelSource::Live),
-            Ok(_) => (bundled.clone(), ModelSource::Bundled("it lists no content types".into())),
-            Err(e) => (bundled.clone(), ModelSource::Bundled(e.to_string())),
+            Ok(m) if !m.types.is_empty() => Ok(m),
+            Ok(_) => Err("it lists no content types".to_string()),
+            Err(e) => Err(e.to_string()),
         },
         Err(ApiError::Unauthorized { status: 403 }) => {
-            (bundled.clone(), ModelSource::Bundled("the token may not read the content-type builder: HTTP 403".into()))
+            Err("the token may not read the content-type builder: HTTP 403".to_string())
         }
         Err(ApiError::Rejected { status: status @ (404 | 405), .. }) => {
-            (bundled.clone(), ModelSource::Bundled(format!("no content-type builder endpoint: HTTP {status}")))
+            Err(format!("no content-type builder endpoint: HTTP {status}"))
         }
-        Err(ApiError::Decode { reason }) => (bundled.clone(), ModelSource::Bundled(reason)),
+        Err(ApiError::Decode { reason }) => Err(reason),
         Err(e) => return Err(e),
     };
-    let differences = if source == ModelSource::Live { bundled.differences(&model) } else { Vec::new() };
+    let bundled = Model::bundled();
+    let (model, source, differences) = match live {
+        Ok(m) => {
+            let differences = bundled.differences(&m);
+            (m, ModelSource::Live, differences)
+        }
+        Err(why) => (bundled, ModelSource::Bundled(why), Vec::new()),
+    };
     let mismatches = model.check(SENT);
     Ok(Preflight { model, source, mismatches, differences })
 }

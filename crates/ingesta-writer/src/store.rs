@@ -11,7 +11,7 @@ use strapi_model::Model;
 pub(crate) struct Store {
     pub client: Arc<StrapiClient>,
     pub created: Created,
-    pub model: Arc<Model>,
+    pub model: Model,
 }
 
 /// An entry and whether this run created it (then nothing hangs off it yet).
@@ -47,13 +47,9 @@ impl Store {
         let body = self.fit(c.route(), body)?;
         let publish = self.model.collection(c.route()).is_some_and(|t| t.draft_and_publish);
         match self.client.create(c.route(), body, publish, key).await {
-            Ok(got) if got.found_after_unknown_outcome => {
-                self.created.add(c);
-                Ok(Got { entry: got.entry, created: false })
-            }
             Ok(got) => {
                 self.created.add(c);
-                Ok(Got { entry: got.entry, created: true })
+                Ok(Got { entry: got.entry, created: !got.found_after_unknown_outcome })
             }
             Err(ApiError::Unique { message, after_retry }) => match self.client.find_one(c.route(), key).await? {
                 Some(entry) => {

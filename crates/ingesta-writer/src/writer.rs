@@ -128,8 +128,9 @@ impl Writer {
             sessions: schema.sessions().iter().map(|c| c.name.clone()).collect(),
             works: schema.work_names().map(str::to_string).collect(),
         };
+        let fallback = checked.warning();
         let writer = Self {
-            store: Store { client, created: Created::default(), model: Arc::new(checked.model.clone()) },
+            store: Store { client, created: Created::default(), model: checked.model },
             parents: Parents::new(columns, ids, cfg.omit_get),
             participants: Cache::new(cfg.participant_cache),
             encuestas,
@@ -137,7 +138,7 @@ impl Writer {
             warnings: Mutex::new(Vec::new()),
             warning_count: AtomicU64::new(0),
         };
-        if let Some(w) = checked.warning() {
+        if let Some(w) = fallback {
             writer.warn(vec![w]);
         }
         Ok(writer)
