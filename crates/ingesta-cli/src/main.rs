@@ -43,24 +43,26 @@ async fn check(args: CheckArgs) -> anyhow::Result<()> {
     if let Some(api) = &args.api {
         let checked = model_check::check(api, args.token.clone()).await?;
         fits = checked.fits();
-        if args.json {
-            println!("{}", serde_json::to_string(&checked)?);
-        } else {
-            println!("{}", checked.human());
-        }
+        show(args.json, &checked, checked.human())?;
     }
     if let Some(path) = &args.input {
         let aws = aws::Aws::new(args.aws.s3_endpoint_url.clone());
         let opened = input::Input::parse(path)?.open(&aws).await?;
         let checked = check::check(opened.source.as_ref()).await?;
-        if args.json {
-            println!("{}", serde_json::to_string(&checked)?);
-        } else {
-            println!("{}", checked.human());
-        }
+        show(args.json, &checked, checked.human())?;
     }
     if !fits {
         anyhow::bail!("the CMS's data model does not fit what ingesta writes (see above)");
+    }
+    Ok(())
+}
+
+/// Prints a check's figures: one JSON object, or the human text.
+fn show(json: bool, figures: &impl serde::Serialize, human: String) -> anyhow::Result<()> {
+    if json {
+        println!("{}", serde_json::to_string(figures)?);
+    } else {
+        println!("{human}");
     }
     Ok(())
 }

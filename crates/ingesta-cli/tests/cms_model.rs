@@ -7,7 +7,6 @@ mod common;
 
 use common::*;
 use serde_json::Value;
-use std::path::Path;
 use strapi_sim::SimConfig;
 
 /// The bundled model with `field` removed from `file` (a schema file name).
@@ -114,16 +113,4 @@ async fn a_value_the_model_cannot_take_fails_its_row_and_is_never_sent() {
     let stats = sim_stats(&sim).await;
     assert_eq!(stats["status"]["400"], Value::Null, "the CMS never answered 400: {stats}");
     sim.shutdown().await;
-}
-
-#[test]
-fn the_model_directory_is_the_shared_cms_model() {
-    // The project's copy must be the CMS's model exactly (shared/strapi-model when present).
-    let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/strapi-model");
-    if !shared.is_dir() {
-        return;
-    }
-    let ours = strapi_model::Model::from_dir(Path::new(strapi_model::SCHEMA_DIR)).unwrap();
-    let theirs = strapi_model::Model::from_dir(&shared).unwrap();
-    assert_eq!(ours, theirs);
 }

@@ -8,6 +8,7 @@ use common::*;
 use serde_json::Value;
 use std::time::{Duration, Instant};
 use strapi_sim::{FaultConfig, Outage, OutageMode};
+use tokio::process::Child;
 
 /// Rows read = rows landed + rows in errors.csv, and errors.csv has each row once.
 fn accounted(out: &std::path::Path) -> Value {
@@ -19,6 +20,30 @@ fn accounted(out: &std::path::Path) -> Value {
     numbers.dedup();
     assert_eq!(numbers.len(), rows.len(), "a row reported twice");
     s
+}
+
+/// `ingesta run FILE --api SIM --out OUT extra…` as a child process, its output captured.
+fn spawn_run(sim: &strapi_sim::RunningSim, file: &std::path::Path, out: &std::path::Path, extra: &[&str]) -> Child {
+    tokio::process::Command::new(env!("CARGO_BIN_EXE_ingesta"))
+        .arg("run")
+        .arg(file)
+        .args(["--api", &sim.base_url(), "--out"])
+        .arg(out)
+        .args(extra)
+        .env_remove("STRAPI_TOKEN")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// Returns once the run is well under way (a condition, polled).
+async fn under_way(sim: &strapi_sim::RunningSim) {
+    let started = Instant::now();
+    while sim.request_count("POST", "participaciones") < 100 {
+        assert!(started.elapsed() < Duration::from_secs(60), "the run never got going");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -73,22 +98,8 @@ async fn sigterm_stops_the_run_and_still_writes_its_report() {
     })
     .await;
     let out = tempfile::tempdir().unwrap();
-    let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_ingesta"))
-        .arg("run")
-        .arg(file.path())
-        .args(["--api", &sim.base_url(), "--out"])
-        .arg(out.path())
-        .env_remove("STRAPI_TOKEN")
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    // Wait until the run is well under way (a condition, polled), then signal it.
-    let started = Instant::now();
-    while sim.request_count("POST", "participaciones") < 100 {
-        assert!(started.elapsed() < Duration::from_secs(60), "the run never got going");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let child = spawn_run(&sim, file.path(), out.path(), &[]);
+    under_way(&sim).await;
     let pid = child.id().expect("running") as libc::pid_t;
     assert!(pid > 1);
     // SAFETY: a positive pid of our own child, which has not been reaped.
@@ -125,21 +136,8 @@ async fn a_token_revoked_mid_run_reports_the_batch_and_writes_the_summary() {
     })
     .await;
     let out = tempfile::tempdir().unwrap();
-    let run = tokio::process::Command::new(env!("CARGO_BIN_EXE_ingesta"))
-        .arg("run")
-        .arg(file.path())
-        .args(["--api", &sim.base_url(), "--token", "first", "--out"])
-        .arg(out.path())
-        .env_remove("STRAPI_TOKEN")
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let started = Instant::now();
-    while sim.request_count("POST", "participaciones") < 100 {
-        assert!(started.elapsed() < Duration::from_secs(60), "the run never got going");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let run = spawn_run(&sim, file.path(), out.path(), &["--token", "first"]);
+    under_way(&sim).await;
     // An administrator revokes the token while the run is under way.
     sim.set_token(Some("rotated".into()));
     let done = tokio::time::timeout(Duration::from_secs(60), run.wait_with_output())

@@ -21,12 +21,22 @@ pub fn truthy(v: &str) -> bool {
     matches!(v.trim().to_lowercase().as_str(), "true" | "1" | "si" | "sí" | "yes")
 }
 
+/// A sample-shaped CSV (ragged rows allowed) and its header, BOM removed.
+pub fn open(file: &Path) -> (csv::Reader<std::fs::File>, Vec<String>) {
+    let mut r = csv::ReaderBuilder::new().flexible(true).from_path(file).unwrap();
+    let headers = r.headers().unwrap().iter().map(|h| h.trim_start_matches('\u{feff}').to_string()).collect();
+    (r, headers)
+}
+
+/// The position of the header column `name` (as written in the sample).
+pub fn column(headers: &[String], name: &str) -> usize {
+    headers.iter().position(|h| h == name).unwrap_or_else(|| panic!("no column {name}"))
+}
+
 /// Expected entry counts per collection for one file loaded into the seeded local API.
 pub fn expected_counts(file: &Path) -> BTreeMap<&'static str, u64> {
-    let mut r = csv::ReaderBuilder::new().flexible(true).from_path(file).unwrap();
-    let headers: Vec<String> =
-        r.headers().unwrap().iter().map(|h| h.trim_start_matches('\u{feff}').to_string()).collect();
-    let col = |name: &str| headers.iter().position(|h| h == name).unwrap_or_else(|| panic!("no column {name}"));
+    let (mut r, headers) = open(file);
+    let col = |name: &str| column(&headers, name);
     let (id, prog, imp, ciclo, periodo) =
         (col("ID"), col("Programa"), col("Implementación"), col("Ciclo escolar"), col("Periodo de implementación"));
     let mods = ["mod1", "mod2", "mod3"].map(col);

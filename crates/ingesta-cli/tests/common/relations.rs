@@ -4,7 +4,7 @@
 //! test file including this one must include too). Works against `strapi-sim` and real Strapi.
 #![allow(dead_code)]
 
-use crate::expect::{done, na, truthy};
+use crate::expect::{column, done, na, open, truthy};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
@@ -190,10 +190,8 @@ type ChildColumns<'a> = (Vec<(usize, &'a str)>, fn(&str) -> bool);
 pub fn expected(file: &Path, ccts: &Path) -> Links {
     let table: BTreeSet<String> =
         csv::Reader::from_path(ccts).unwrap().records().map(|r| r.unwrap()[1].trim().to_string()).collect();
-    let mut r = csv::ReaderBuilder::new().flexible(true).from_path(file).unwrap();
-    let headers: Vec<String> =
-        r.headers().unwrap().iter().map(|h| h.trim_start_matches('\u{feff}').to_string()).collect();
-    let col = |name: &str| headers.iter().position(|h| h == name).unwrap_or_else(|| panic!("no column {name}"));
+    let (mut r, headers) = open(file);
+    let col = |name: &str| column(&headers, name);
     let (idc, prog, imp, ciclo, periodo, cct) = (
         col("ID"),
         col("Programa"),
