@@ -21,6 +21,9 @@ pub enum Command {
     /// Read and validate every row as a run would, without any API: counts, speed and peak memory;
     /// with --api, check that what ingesta writes fits the CMS's data model (no write).
     Check(CheckArgs),
+    /// Read-only: does every entity the file implies exist in the CMS exactly once? Without a
+    /// file: which natural keys does the CMS hold more than once? Exits 1 when any is off.
+    Verify(VerifyArgs),
 }
 
 #[derive(Args)]
@@ -58,6 +61,26 @@ pub struct CheckArgs {
     #[arg(long, env = "STRAPI_TOKEN", hide_env_values = true, value_name = "STRAPI_TOKEN")]
     pub token: Option<String>,
     /// Print the figures as one JSON object.
+    #[arg(long)]
+    pub json: bool,
+    /// Logs as JSON lines instead of text.
+    #[arg(long)]
+    pub log_json: bool,
+    #[command(flatten)]
+    pub aws: AwsArgs,
+}
+
+#[derive(Args)]
+pub struct VerifyArgs {
+    /// The participations CSV that was loaded: a path or s3://bucket/key.
+    pub input: Option<PathBuf>,
+    /// The CMS's base URL.
+    #[arg(long, env = "STRAPI_BASE_URL", value_name = "STRAPI_BASE_URL")]
+    pub api: String,
+    /// API token (read access to every collection ingesta writes).
+    #[arg(long, env = "STRAPI_TOKEN", hide_env_values = true, value_name = "STRAPI_TOKEN")]
+    pub token: Option<String>,
+    /// Print the findings as one JSON object.
     #[arg(long)]
     pub json: bool,
     /// Logs as JSON lines instead of text.

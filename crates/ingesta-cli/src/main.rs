@@ -1,5 +1,6 @@
 //! `ingesta run FILE|s3://… --api URL`: the ingestion job; `ingesta check FILE|s3://…`: the read
-//! and validation stages alone; `ingesta check --api URL`: the CMS model preflight alone. Thin:
+//! and validation stages alone; `ingesta check --api URL`: the CMS model preflight alone;
+//! `ingesta verify [FILE] --api URL`: is every entity there exactly once. Thin:
 //! parse the flags, set up logging, hand over.
 
 mod args;
@@ -10,8 +11,9 @@ mod metrics;
 mod model_check;
 mod progress;
 mod run;
+mod verify;
 
-use args::{CheckArgs, Cli, Command};
+use args::{CheckArgs, Cli, Command, VerifyArgs};
 use clap::Parser;
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -27,6 +29,10 @@ fn main() -> ExitCode {
         Command::Check(args) => {
             init_logging(args.log_json);
             runtime.block_on(check(args))
+        }
+        Command::Verify(args) => {
+            init_logging(args.log_json);
+            runtime.block_on(verify(args))
         }
     };
     match result {
@@ -53,6 +59,19 @@ async fn check(args: CheckArgs) -> anyhow::Result<()> {
     }
     if !fits {
         anyhow::bail!("the CMS's data model does not fit what ingesta writes (see above)");
+    }
+    Ok(())
+}
+
+async fn verify(args: VerifyArgs) -> anyhow::Result<()> {
+    let verified = verify::verify(&args).await?;
+    show(args.json, &verified, verified.human())?;
+    if !verified.exactly_once() {
+        anyhow::bail!(
+            "{} missing and {} duplicated natural key(s) (see above)",
+            verified.missing(),
+            verified.duplicated()
+        );
     }
     Ok(())
 }

@@ -61,6 +61,13 @@ async fn loads_exactly(strapi: &RealStrapi, file: &Path, rows: u64) -> Api {
     }
     assert_eq!(got.app_use, want.app_use);
     assert_eq!(got.emails, want.emails, "addresses, and which one is principal");
+    let (out, v) = verify_at(&strapi.url, Some(file), &["--token", TOKEN]).await;
+    assert_verified(&out, &v);
+    let counts = expect::expected_counts(file);
+    for c in v["collections"].as_array().unwrap() {
+        let name = c["collection"].as_str().unwrap();
+        assert_eq!(c["expected"].as_u64(), Some(counts[name]), "ingesta verify's expectation of {name}");
+    }
     api
 }
 
@@ -83,6 +90,9 @@ async fn the_sample_lands_exactly_a_rerun_creates_nothing_and_bad_rows_are_repor
     let rows: Vec<(u64, String)> = error_rows(edge.path()).into_iter().map(|r| (r.0, r.2)).collect();
     assert_eq!(rows, [(1, "validation".into()), (2, "validation".into()), (4, "read".into())]);
     assert_eq!((s["rows_read"].as_u64(), s["rows_succeeded"].as_u64()), (Some(5), Some(2)));
+    let (out, v) = verify_at(&strapi.url, Some(&samples().join("participaciones_edge.csv")), &["--token", TOKEN]).await;
+    assert_verified(&out, &v);
+    assert_eq!((v["rows"]["read"].as_u64(), v["rows"]["valid"].as_u64()), (Some(5), Some(2)));
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -131,4 +141,6 @@ async fn forced_timeouts_then_a_clean_rerun_leave_every_entity_exactly_once() {
     assert!(got.duplicates.is_empty(), "natural keys held twice: {:?}", got.duplicates);
     assert_eq!(api.counts().await, expect::expected_counts(&file));
     assert_eq!(got, relations::expected(&file, &ccts));
+    let (out, v) = verify_at(&strapi.url, None, &["--token", TOKEN]).await;
+    assert_verified(&out, &v);
 }

@@ -21,6 +21,9 @@ pub enum Op {
     NotIn(Vec<String>),
     /// `$null=true` (or `$notNull=false`) wants the field empty.
     Null(bool),
+    /// `$gt` / `$lt`: numbers compare as numbers (what keyset paging by `id` relies on), text as text.
+    Gt(String),
+    Lt(String),
 }
 
 /// Which page of the matching entries to answer, and how `meta.pagination` reads.
@@ -123,6 +126,8 @@ fn filter(path: &[&str], value: String, key: &str) -> Result<Filter, String> {
                 "$notIn" => Op::NotIn(vec![value]),
                 "$null" => Op::Null(truthy(&value)),
                 "$notNull" => Op::Null(!truthy(&value)),
+                "$gt" => Op::Gt(value),
+                "$lt" => Op::Lt(value),
                 other => return Err(format!("Invalid operator {other}")),
             };
             Ok(Filter { field: field.to_string(), sub, op })

@@ -275,6 +275,14 @@ pub struct Store {
     docids: DocIds,
 }
 
+/// How a stored value's text compares with a filter's: as numbers when both are.
+fn order(stored: &str, wanted: &str) -> std::cmp::Ordering {
+    match (stored.parse::<f64>(), wanted.parse::<f64>()) {
+        (Ok(a), Ok(b)) => a.total_cmp(&b),
+        _ => stored.cmp(wanted),
+    }
+}
+
 fn now_ms() -> u64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
 }
@@ -500,6 +508,8 @@ impl Store {
             Op::In(qs) => qs.iter().any(has),
             Op::NotIn(qs) => !qs.iter().any(has),
             Op::Null(empty) => values.is_empty() == *empty,
+            Op::Gt(q) => values.iter().any(|v| order(v, q).is_gt()),
+            Op::Lt(q) => values.iter().any(|v| order(v, q).is_lt()),
         }
     }
 
@@ -656,6 +666,16 @@ mod tests {
         // Not indexed: a scan, still right.
         let p = run(&s, "modulo-progreso-registros", "filters[calificacion][$eq]=8.5&pagination[limit]=2");
         assert_eq!((p.total, p.ids, p.examined), (6000, vec![1, 2], 6000));
+    }
+
+    #[test]
+    fn keyset_pages_compare_ids_as_numbers() {
+        let s = store_with_children(20);
+        // 9 < 10 as numbers though "9" > "10" as text.
+        let p = run(&s, "participantes", "filters[id][$gt]=9&sort[0]=id:asc&pagination[pageSize]=3");
+        assert_eq!((p.total, p.ids), (11, vec![10, 11, 12]));
+        let p = run(&s, "participantes", "filters[id][$lt]=3");
+        assert_eq!(p.ids, vec![1, 2]);
     }
 
     #[test]

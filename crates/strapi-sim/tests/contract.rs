@@ -19,6 +19,8 @@ struct Seen {
     error: Value,
     pagination: Value,
     shape: Value,
+    /// The ids answered, where the order matters (keyset paging); else null.
+    ids: Value,
 }
 
 /// Keys and value types, recursively; arrays by their first element. Strapi's echo of the
@@ -67,7 +69,13 @@ impl Server {
             }
             let error = json!({ "name": body["error"]["name"], "details": shape(&body["error"]["details"]) });
             let pagination = body["meta"]["pagination"].clone();
-            seen.push((name.to_string(), Seen { status, error, pagination, shape: shape(&body) }));
+            let ids = match name.starts_with("keyset") {
+                true => {
+                    body["data"].as_array().map(|d| d.iter().map(|e| e["id"].clone()).collect()).unwrap_or_default()
+                }
+                false => Value::Null,
+            };
+            seen.push((name.to_string(), Seen { status, error, pagination, shape: shape(&body), ids }));
         }
         let model = self.call("GET", "/api/content-type-builder/content-types", None, Some(TOKEN)).await.1;
         (seen, model)
@@ -110,6 +118,7 @@ fn steps() -> Vec<Step> {
         ("populate", "GET", "/api/implementaciones?populate[0]=programa&populate[1]=encuestas", None, t),
         ("relation filter", "GET", "/api/participaciones?filters[participante][id][$eq]=1", None, t),
         ("clave filter", "GET", "/api/ccts?filters[clave][$eq]=31DPR0001B", None, t),
+        ("keyset page", "GET", "/api/ccts?filters[id][$gt]=9&sort[0]=id:asc&pagination[pageSize]=3", None, t),
         ("update by documentId", "PUT", "/api/programas/{doc}", data(json!({"nombre": "P1b"})), t),
         ("update by numeric id", "PUT", "/api/programas/1", data(json!({"nombre": "P1c"})), t),
         ("unknown filter key", "GET", "/api/participantes?filters[nada][$eq]=1", None, t),

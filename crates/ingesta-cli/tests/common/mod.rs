@@ -61,6 +61,42 @@ pub async fn ingesta_at(url: &str, file: &Path, out: &Path, extra: &[&str]) -> O
         .expect("ingesta runs")
 }
 
+/// Runs `ingesta verify [FILE] --api URL --json extra…`: how it exited, and its findings.
+pub async fn verify_at(url: &str, file: Option<&Path>, extra: &[&str]) -> (Output, serde_json::Value) {
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_ingesta"))
+        .arg("verify")
+        .args(file)
+        .args(["--api", url, "--json"])
+        .args(extra)
+        .env_remove("STRAPI_TOKEN")
+        .env_remove("STRAPI_BASE_URL")
+        .env_remove("RUST_LOG")
+        .output()
+        .await
+        .expect("ingesta runs");
+    let findings = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "verify printed no JSON ({e}): {}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (out, findings)
+}
+
+/// A verification's findings for one collection.
+pub fn findings<'a>(v: &'a serde_json::Value, collection: &str) -> &'a serde_json::Value {
+    v["collections"].as_array().unwrap().iter().find(|c| c["collection"] == collection).unwrap()
+}
+
+/// `ingesta verify` found every implied entity exactly once and says so.
+pub fn assert_verified(out: &Output, v: &serde_json::Value) {
+    assert_success(out);
+    for c in v["collections"].as_array().unwrap() {
+        assert_eq!((c["missing_count"].as_u64(), c["duplicated_count"].as_u64()), (Some(0), Some(0)), "{c}");
+    }
+}
+
 pub fn assert_success(out: &Output) {
     assert!(
         out.status.success(),
