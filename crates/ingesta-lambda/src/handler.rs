@@ -1,6 +1,6 @@
 //! The function: clients built once per container, one handler call per S3 event.
 
-use crate::job::run_object;
+use crate::job::{run_object, Outcome};
 use crate::routing::{route, Input};
 use crate::settings::LambdaSettings;
 use aws_lambda_events::s3::S3Event;
@@ -63,14 +63,13 @@ impl App {
             match route(record, &s.input_prefix, &s.input_suffix, &s.core.ccts_s3_key) {
                 Ok(Input { location: input, resume_only }) => {
                     match run_object(self, &input, resume_only, Some(deadline), &scratch).await {
-                        Ok(None) => {
-                            let reason = format!("{input}: its checkpoint is gone, the file was completed");
+                        Ok(Outcome::Ignored(reason)) => {
                             tracing::info!(%reason, "record ignored");
                             ignored.push(reason);
                         }
-                        Ok(Some(summary)) => {
+                        Ok(Outcome::Done(summary)) => {
                             tracing::info!(input = %input, complete = summary.complete, rows = summary.rows_read, failed = summary.rows_failed, "file done");
-                            summaries.push(summary);
+                            summaries.push(*summary);
                         }
                         Err(e) => {
                             tracing::error!(input = %input, error = %e, "file failed");

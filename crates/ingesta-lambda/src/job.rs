@@ -2,7 +2,7 @@
 //! through the pipeline, then put the error report, the summary and (when stopped by the
 //! deadline) a checkpoint next to it.
 
-use crate::checkpoint::Checkpoint;
+use crate::checkpoint::{self, Checkpoint, Start};
 use crate::handler::App;
 use crate::routing::{checkpoint_key, report_key};
 use ingesta_metrics::{final_metrics, MetricsProgress};
@@ -12,26 +12,31 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
 
+/// What became of one input.
+pub enum Outcome {
+    Done(Box<Summary>),
+    /// Not run, with the reason.
+    Ignored(String),
+}
+
 /// Processes `input` until done or until `deadline` (minus the safety margin) is near. With
-/// `resume_only`, a file without a checkpoint is left alone (`Ok(None)`).
+/// `resume_only`, a file without a checkpoint, or replaced since it, is left alone.
 pub async fn run_object(
     app: &App,
     input: &S3Location,
     resume_only: bool,
     deadline: Option<Instant>,
     scratch: &Path,
-) -> Result<Option<Summary>, String> {
+) -> Result<Outcome, String> {
     let checkpoint_at = input.with_key(checkpoint_key(&input.key));
     let errors_at = input.with_key(report_key(&input.key, "errors.csv"));
     let summary_at = input.with_key(report_key(&input.key, "summary.json"));
-    let checkpoint: Option<Checkpoint> = match app.outputs.get_bytes(&checkpoint_at).await? {
-        Some(bytes) => Some(serde_json::from_slice(&bytes).map_err(|e| {
-            format!("checkpoint {checkpoint_at} is unreadable ({e}); delete it to start the file over")
-        })?),
-        None if resume_only => return Ok(None),
-        None => None,
-    };
     let source = S3Object::new(app.s3.clone(), input.clone());
+    let (checkpoint, replaces) = match checkpoint::start(&app.outputs, &checkpoint_at, &source, resume_only).await? {
+        Start::Skip(reason) => return Ok(Outcome::Ignored(reason)),
+        Start::Fresh { replaces } => (None, replaces),
+        Start::Resume(c) => (Some(*c), false),
+    };
     let report_path = scratch.join("errors.csv");
     let mut report = match &checkpoint {
         Some(c) => {
@@ -39,7 +44,7 @@ pub async fn run_object(
             source.expect_etag(c.etag.clone()).await;
             // The earlier invocations' failed rows stay in the report: continue it.
             if let Some(earlier) = app.outputs.get_bytes(&errors_at).await? {
-                std::fs::write(&report_path, earlier).map_err(|e| e.to_string())?;
+                std::fs::write(&report_path, c.report_prefix(&earlier)).map_err(|e| e.to_string())?;
             }
             ErrorReport::append(&report_path)
         }
@@ -76,6 +81,7 @@ pub async fn run_object(
     }
     summary.input = input.to_string();
 
+    let report_bytes = std::fs::metadata(report.path()).map_err(|e| e.to_string())?.len();
     app.outputs.put_file(&errors_at, report.path(), "text/csv").await?;
     let json = serde_json::to_vec_pretty(&summary).map_err(|e| e.to_string())?;
     app.outputs.put_bytes(&summary_at, json, "application/json").await?;
@@ -91,16 +97,17 @@ pub async fn run_object(
                 etag: source.etag().await,
                 byte_offset: point.byte_offset,
                 next_row: point.next_row,
+                report_bytes: Some(report_bytes),
                 so_far: summary.clone(),
             };
             let bytes = serde_json::to_vec_pretty(&next).map_err(|e| e.to_string())?;
             app.outputs.put_bytes(&checkpoint_at, bytes, "application/json").await?;
             tracing::warn!(input = %input, next_row = point.next_row, "partial run: checkpoint written for the next invocation");
         }
-        None if checkpoint.is_some() => app.outputs.delete(&checkpoint_at).await?,
+        None if checkpoint.is_some() || replaces => app.outputs.delete(&checkpoint_at).await?,
         None => {}
     }
-    Ok(Some(summary))
+    Ok(Outcome::Done(Box::new(summary)))
 }
 
 /// The run's CCT look-up. The table is `CCTS_PATH` when set (a file shipped with the function),

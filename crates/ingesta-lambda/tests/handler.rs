@@ -154,3 +154,94 @@ async fn without_a_cct_table_the_run_looks_up_on_demand_and_says_so() {
     assert!(sim.request_count("GET", "ccts") > 0);
     assert_eq!(s["rows_failed"], 0);
 }
+
+/// `participaciones.csv` with the ID blanked on every fourth row (4, 8, …, 40): rows that fail
+/// the same way wherever an invocation stops, and at least one after any checkpoint.
+fn every_fourth_row_failing(dir: &std::path::Path) -> std::path::PathBuf {
+    let text = std::fs::read_to_string(sample("participaciones.csv")).unwrap();
+    let lines: Vec<String> = text
+        .lines()
+        .enumerate()
+        .map(|(i, line)| if i > 0 && i % 4 == 0 { line[line.find(',').unwrap()..].to_string() } else { line.into() })
+        .collect();
+    let path = dir.join("participaciones.csv");
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    path
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_retry_after_a_lost_checkpoint_write_reports_each_failed_row_once() {
+    let slow = strapi_sim::FaultConfig { latency_ms: 20, ..Default::default() };
+    let (moto, sim) = (moto(), sim(slow).await);
+    let s3 = s3(&moto).await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = every_fourth_row_failing(dir.path());
+    put(&s3, "incoming/participaciones.csv", &file).await;
+    let settings = ["--fixed-batch", "--batch-size-initial", "5", "--safety-margin-secs", "1.0", "--concurrency", "4"];
+    let app = app(&moto, &sim, &settings).await;
+    let first = app.handle(invocation(event("s3-put-participaciones.json"), 1.5)).await.unwrap();
+    assert_eq!(first["summaries"][0]["complete"], false, "{first}");
+    let failed_first = first["summaries"][0]["rows_failed"].as_u64().unwrap();
+    let checkpoint_key = "checkpoints/incoming/participaciones.csv.json";
+    let first_checkpoint = get(&s3, checkpoint_key).await.expect("checkpoint written");
+
+    // The second invocation appends its failed rows to errors.csv. Whether it then writes a
+    // checkpoint (deadline) or deletes it (done), putting the first one back is that write lost:
+    // the invocation fails, and Lambda retries the same event.
+    let second = app.handle(invocation(checkpoint_event(), 1.5)).await.unwrap();
+    let failed_second = second["summaries"][0]["rows_failed"].as_u64().unwrap();
+    assert!(failed_second > failed_first, "the second invocation failed rows of its own: {second}");
+    put_bytes(&s3, checkpoint_key, first_checkpoint).await;
+    let retry = app.handle(invocation(checkpoint_event(), 300.0)).await.unwrap();
+    let whole = &retry["summaries"][0];
+    assert_eq!((whole["complete"].as_bool(), whole["rows_failed"].as_u64()), (Some(true), Some(10)), "{whole}");
+
+    let report = get(&s3, "reports/incoming/participaciones/errors.csv").await.unwrap();
+    let rows = error_rows(&report);
+    let unique: std::collections::BTreeSet<u64> = rows.iter().copied().collect();
+    assert_eq!(unique.len(), rows.len(), "a failed row reported twice: {rows:?}");
+    // The same file in one uninterrupted run (another key, so nothing of the above is resumed).
+    put(&s3, "incoming/clean.csv", &file).await;
+    let mut clean = event("s3-put-participaciones.json");
+    clean.records[0].s3.object.key = Some("incoming/clean.csv".into());
+    app.handle(invocation(clean, 300.0)).await.unwrap();
+    let clean_report = get(&s3, "reports/incoming/clean/errors.csv").await.unwrap();
+    assert_eq!(unique, error_rows(&clean_report).into_iter().collect());
+    assert_eq!(unique, (1..=10).map(|n| n * 4).collect());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_file_uploaded_again_under_the_same_key_starts_over() {
+    let slow = strapi_sim::FaultConfig { latency_ms: 20, ..Default::default() };
+    let (moto, sim) = (moto(), sim(slow).await);
+    let s3 = s3(&moto).await;
+    put(&s3, "incoming/participaciones.csv", &sample("participaciones.csv")).await;
+    let settings = ["--fixed-batch", "--batch-size-initial", "5", "--safety-margin-secs", "1.0", "--concurrency", "4"];
+    let app = app(&moto, &sim, &settings).await;
+    let first = app.handle(invocation(event("s3-put-participaciones.json"), 1.5)).await.unwrap();
+    assert_eq!(first["summaries"][0]["complete"], false, "{first}");
+    let checkpoint_key = "checkpoints/incoming/participaciones.csv.json";
+    assert!(get(&s3, checkpoint_key).await.is_some());
+
+    put(&s3, "incoming/participaciones.csv", &sample("participaciones_edge.csv")).await;
+    // The old checkpoint's event (a late delivery, a retry) must not resume into the new file;
+    // the new file's own upload event starts it over.
+    let posts_before = sim.request_count("POST", "participantes");
+    let stale = app.handle(invocation(checkpoint_event(), 300.0)).await.unwrap();
+    assert_eq!(stale["summaries"].as_array().unwrap().len(), 0, "{stale}");
+    let reason = stale["ignored"][0].as_str().unwrap();
+    assert!(reason.contains("uploaded again") && reason.contains("incoming/participaciones.csv"), "{reason}");
+    assert_eq!(sim.request_count("POST", "participantes"), posts_before);
+
+    let again = app.handle(invocation(event("s3-put-participaciones.json"), 300.0)).await.unwrap();
+    let whole = &again["summaries"][0];
+    let got = (whole["complete"].as_bool(), whole["rows_read"].as_u64(), whole["rows_failed"].as_u64());
+    assert_eq!(got, (Some(true), Some(5), Some(3)), "{whole}");
+    assert_eq!(whole["invocations"], 1, "{whole}");
+    assert_eq!(get(&s3, checkpoint_key).await, None, "the old checkpoint is removed");
+    let report = get(&s3, "reports/incoming/participaciones/errors.csv").await.unwrap();
+    assert_eq!(report.lines().count(), 1 + 3, "only the new file's failed rows:\n{report}");
+    let summary: serde_json::Value =
+        serde_json::from_str(&get(&s3, "reports/incoming/participaciones/summary.json").await.unwrap()).unwrap();
+    assert_eq!((summary["rows_read"].as_u64(), summary["invocations"].as_u64()), (Some(5), Some(1)));
+}

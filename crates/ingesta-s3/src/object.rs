@@ -5,6 +5,7 @@
 use crate::location::S3Location;
 use async_trait::async_trait;
 use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata};
+use aws_sdk_s3::operation::head_object::HeadObjectOutput;
 use ingesta_records::source::ByteStream;
 use ingesta_records::{ByteSource, SourceError, StartAt};
 use tokio::sync::Mutex;
@@ -33,15 +34,23 @@ impl S3Object {
 
     /// The object's size in bytes.
     pub async fn size(&self) -> Result<u64, SourceError> {
-        let head = self
-            .client
+        Ok(self.head().await?.content_length().unwrap_or(0).max(0) as u64)
+    }
+
+    /// The ETag of the object there now, which tells a new upload of the key from the one a
+    /// checkpoint was reading.
+    pub async fn head_etag(&self) -> Result<Option<String>, SourceError> {
+        Ok(self.head().await?.e_tag().map(str::to_string))
+    }
+
+    async fn head(&self) -> Result<HeadObjectOutput, SourceError> {
+        self.client
             .head_object()
             .bucket(&self.location.bucket)
             .key(&self.location.key)
             .send()
             .await
-            .map_err(|e| self.error(e.code(), &DisplayErrorContext(&e).to_string()))?;
-        Ok(head.content_length().unwrap_or(0).max(0) as u64)
+            .map_err(|e| self.error(e.code(), &DisplayErrorContext(&e).to_string()))
     }
 
     fn error(&self, code: Option<&str>, detail: &str) -> SourceError {

@@ -24,6 +24,17 @@ pub async fn get(s3: &aws_sdk_s3::Client, key: &str) -> Option<String> {
     Some(String::from_utf8(out.body.collect().await.unwrap().into_bytes().to_vec()).unwrap())
 }
 
+/// Puts `bytes` under `key` (an object's earlier content, put back).
+pub async fn put_bytes(s3: &aws_sdk_s3::Client, key: &str, bytes: impl Into<Vec<u8>>) {
+    let body = aws_sdk_s3::primitives::ByteStream::from(bytes.into());
+    s3.put_object().bucket(BUCKET).key(key).body(body).send().await.unwrap();
+}
+
+/// The row numbers of an error report, in its order.
+pub fn error_rows(report: &str) -> Vec<u64> {
+    report.lines().skip(1).map(|l| l.split(',').next().unwrap().parse().expect("a row number")).collect()
+}
+
 pub fn sample(name: &str) -> PathBuf {
     root().join("samples").join(name)
 }
