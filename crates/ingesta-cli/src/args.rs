@@ -2,6 +2,7 @@
 //! variable, so the CLI and the Lambda are configured alike) plus what only a local run has.
 
 use clap::{Args, Parser, Subcommand};
+use ingesta_client::Token;
 use ingesta_config::Settings;
 use ingesta_metrics::MetricsMode;
 use std::path::PathBuf;
@@ -59,7 +60,7 @@ pub struct CheckArgs {
     pub api: Option<String>,
     /// API token for --api (a full-access token may read the model).
     #[arg(long, env = "STRAPI_TOKEN", hide_env_values = true, value_name = "STRAPI_TOKEN")]
-    pub token: Option<String>,
+    pub token: Option<Token>,
     /// Print the figures as one JSON object.
     #[arg(long)]
     pub json: bool,
@@ -79,7 +80,7 @@ pub struct VerifyArgs {
     pub api: String,
     /// API token (read access to every collection ingesta writes).
     #[arg(long, env = "STRAPI_TOKEN", hide_env_values = true, value_name = "STRAPI_TOKEN")]
-    pub token: Option<String>,
+    pub token: Option<Token>,
     /// Print the findings as one JSON object.
     #[arg(long)]
     pub json: bool,

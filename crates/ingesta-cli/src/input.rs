@@ -29,13 +29,14 @@ impl Input {
         }
     }
 
-    /// `reports/<file name without extension>`, the default report directory.
+    /// `reports/<file name without extension>`, the default report directory, whatever the
+    /// name ([`ingesta_pipeline::safe_folder_name`]).
     pub fn default_out_dir(&self) -> PathBuf {
         let stem = match self {
             Self::Local(path) => path.file_stem().map(|s| s.to_string_lossy().into_owned()),
             Self::S3(at) => Path::new(&at.key).file_stem().map(|s| s.to_string_lossy().into_owned()),
         };
-        PathBuf::from("reports").join(stem.unwrap_or_else(|| "input".into()))
+        PathBuf::from("reports").join(ingesta_pipeline::safe_folder_name(&stem.unwrap_or_default()))
     }
 
     /// Opens the input. An S3 object is asked for its size first, so a missing object or

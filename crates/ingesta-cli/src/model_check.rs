@@ -1,7 +1,7 @@
 //! `ingesta check --api URL`: the run's model preflight alone, so a data team can check a CMS
 //! before uploading anything. Read-only.
 
-use ingesta_client::{ClientConfig, StrapiClient};
+use ingesta_client::{ClientConfig, StrapiClient, Token};
 use ingesta_writer::{preflight, ModelSource};
 use serde::Serialize;
 
@@ -49,7 +49,7 @@ impl ModelChecked {
     }
 }
 
-pub async fn check(api: &str, token: Option<String>) -> anyhow::Result<ModelChecked> {
+pub async fn check(api: &str, token: Option<Token>) -> anyhow::Result<ModelChecked> {
     let cfg = ClientConfig { token: token.filter(|t| !t.is_empty()), ..ClientConfig::new(api) };
     let client = StrapiClient::new(cfg)?;
     let checked = preflight(&client).await.map_err(|e| anyhow::anyhow!("cannot check the CMS at {api}: {e}"))?;

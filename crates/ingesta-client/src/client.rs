@@ -35,11 +35,8 @@ pub struct StrapiClient {
 impl StrapiClient {
     /// Builds the client; fails on a URL a person must fix.
     pub fn new(cfg: ClientConfig) -> Result<Self, ApiError> {
-        let bad = |reason: &str| ApiError::BadUrl { url: cfg.base_url.clone(), reason: reason.to_string() };
-        let url = reqwest::Url::parse(&cfg.base_url).map_err(|e| bad(&e.to_string()))?;
-        if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
-            return Err(bad("expected http://host[:port] or https://host[:port]"));
-        }
+        let url = crate::url::checked(&cfg.base_url, cfg.token.is_some())?;
+        let bad = |reason: &str| ApiError::BadUrl { url: url.to_string(), reason: reason.to_string() };
         let http = reqwest::Client::builder()
             .pool_max_idle_per_host(cfg.max_concurrency)
             .connect_timeout(cfg.request_timeout.min(Duration::from_secs(5)))
@@ -276,7 +273,7 @@ impl StrapiClient {
     async fn exchange(&self, method: &Method, url: &str, body: Option<&Value>) -> Result<Value, ApiError> {
         let mut req = self.http.request(method.clone(), url).timeout(self.cfg.request_timeout);
         if let Some(token) = &self.cfg.token {
-            req = req.bearer_auth(token);
+            req = req.bearer_auth(token.expose_secret());
         }
         if let Some(b) = body {
             req = req.json(b);
@@ -293,7 +290,7 @@ impl StrapiClient {
         let message = json
             .pointer("/error/message")
             .and_then(Value::as_str)
-            .map(str::to_string)
+            .map(crate::error::without_values)
             .unwrap_or_else(|| status.canonical_reason().unwrap_or("error").to_string());
         Err(match status {
             StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => ApiError::Unauthorized { status: status.as_u16() },

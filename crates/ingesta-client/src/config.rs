@@ -1,5 +1,6 @@
 //! Client settings. Every knob has a default that suits a single Strapi node.
 
+use crate::Token;
 use std::time::Duration;
 
 /// How the client talks to the API and how hard it may push it.
@@ -8,7 +9,7 @@ pub struct ClientConfig {
     /// Base URL without `/api`, e.g. `http://127.0.0.1:1337`.
     pub base_url: String,
     /// Bearer token; `None` sends no `Authorization` header.
-    pub token: Option<String>,
+    pub token: Option<Token>,
     /// Requests in flight at most.
     pub max_concurrency: usize,
     /// Requests per second at most; `None` for no limit.

@@ -57,3 +57,26 @@ impl ApiError {
         matches!(self, Self::Server { .. } | Self::Transport { .. } | Self::Timeout { .. })
     }
 }
+
+/// Strapi's validation messages may quote the refused value (yup: "…, but the final value was:
+/// `…`"). A value is input data, possibly personal: it goes into no report and no log.
+pub(crate) fn without_values(message: &str) -> String {
+    const QUOTES: [&str; 2] = ["but the final value was", "(cast from the value"];
+    match QUOTES.iter().filter_map(|q| message.find(q)).min() {
+        Some(i) => format!("{} (value not shown)", message[..i].trim_end().trim_end_matches(',')),
+        None => message.chars().take(300).collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refused_values_are_not_repeated() {
+        let m =
+            "telefono must be a `number` type, but the final value was: `\"55 1234 5678\"` (cast from the value `x`).";
+        assert_eq!(without_values(m), "telefono must be a `number` type (value not shown)");
+        assert_eq!(without_values("This attribute must be unique"), "This attribute must be unique");
+    }
+}

@@ -14,6 +14,8 @@ mod error;
 mod query;
 mod retry;
 mod stats;
+mod token;
+mod url;
 
 pub use breaker::BreakerState;
 pub use client::{Created, StrapiClient};
@@ -22,3 +24,4 @@ pub use entry::Entry;
 pub use error::ApiError;
 pub use query::Filter;
 pub use stats::ClientStats;
+pub use token::Token;

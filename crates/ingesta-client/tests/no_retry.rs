@@ -59,7 +59,7 @@ const MAX_RETRIES: usize = 3;
 
 fn client(server: &FixedStatus) -> StrapiClient {
     StrapiClient::new(ClientConfig {
-        token: Some("not-a-valid-token".into()),
+        token: ingesta_client::Token::new("not-a-valid-token"),
         max_retries: MAX_RETRIES,
         backoff_base: Duration::from_millis(1),
         backoff_max: Duration::from_millis(5),

@@ -4,7 +4,7 @@
 //! same message, naming the variable.
 
 use clap::{Args, Parser};
-use ingesta_client::ClientConfig;
+use ingesta_client::{ClientConfig, Token};
 use ingesta_pipeline::SizerConfig;
 use ingesta_writer::WriterConfig;
 use std::time::Duration;
@@ -17,7 +17,7 @@ pub struct Settings {
     pub strapi_base_url: String,
     /// API token (sent as a bearer token).
     #[arg(long, env = "STRAPI_TOKEN", hide_env_values = true, value_name = "STRAPI_TOKEN")]
-    pub token: Option<String>,
+    pub token: Option<Token>,
     /// Requests in flight at most.
     #[arg(long = "concurrency", env = "MAX_CONCURRENCY", default_value_t = 16, value_name = "MAX_CONCURRENCY")]
     pub max_concurrency: usize,

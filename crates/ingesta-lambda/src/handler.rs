@@ -4,7 +4,7 @@ use crate::job::{run_object, Outcome};
 use crate::routing::{route, Input};
 use crate::settings::LambdaSettings;
 use aws_lambda_events::s3::S3Event;
-use ingesta_client::StrapiClient;
+use ingesta_client::{StrapiClient, Token};
 use ingesta_metrics::MetricsSink;
 use ingesta_s3::Outputs;
 use lambda_runtime::LambdaEvent;
@@ -32,9 +32,9 @@ impl App {
 
     /// Builds the clients from explicit settings and SDK configuration.
     pub async fn new(mut settings: LambdaSettings, sdk: &aws_config::SdkConfig) -> Result<Self, String> {
-        if settings.core.token.as_deref().is_none_or(str::is_empty) {
+        if settings.core.token.as_ref().is_none_or(Token::is_empty) {
             if let Some(param) = &settings.token_ssm_param {
-                settings.core.token = Some(crate::token::from_ssm(sdk, param).await?);
+                settings.core.token = Token::new(crate::token::from_ssm(sdk, param).await?);
             }
         }
         let s3 = ingesta_s3::client(sdk, settings.s3_endpoint_url.as_deref());

@@ -49,9 +49,13 @@ pub struct Input {
     pub resume_only: bool,
 }
 
-/// `reports/<key without .csv>/<name>`.
+/// `reports/<key without .csv>/<name>`, each folder of the key made safe
+/// ([`ingesta_pipeline::safe_folder_name`]): a key with `..` or control characters must not
+/// lead a tool that copies the bucket to disk out of `reports/`.
 pub fn report_key(input_key: &str, name: &str) -> String {
-    format!("reports/{}/{name}", input_key.strip_suffix(".csv").unwrap_or(input_key))
+    let stem = input_key.strip_suffix(".csv").unwrap_or(input_key);
+    let folders: Vec<String> = stem.split('/').map(ingesta_pipeline::safe_folder_name).collect();
+    format!("reports/{}/{name}", folders.join("/"))
 }
 
 /// `checkpoints/<key>.json`.
@@ -101,6 +105,7 @@ mod tests {
     #[test]
     fn output_keys() {
         assert_eq!(report_key("incoming/a b.csv", "errors.csv"), "reports/incoming/a b/errors.csv");
+        assert_eq!(report_key("incoming/../x\u{1}.csv", "errors.csv"), "reports/incoming/input/x_/errors.csv");
         assert_eq!(checkpoint_key("incoming/a.csv"), "checkpoints/incoming/a.csv.json");
     }
 }

@@ -3,12 +3,26 @@
 use crate::columns::*;
 use std::collections::HashMap;
 
-/// The header lacks columns the file cannot be loaded without.
+/// The header lacks columns the file cannot be loaded without. Names the header has that are
+/// not ours are only counted: a file without a header line has a data row there, personal data.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("the CSV header lacks required column(s): {}; found: {}", missing.join(", "), found.join(", "))]
+#[error(
+    "the CSV header lacks required column(s): {}; its first line has {width} field(s), known columns among them: {}; \
+     {others} other name(s) not shown, as they may be data (is the header line missing?)",
+    missing.join(", "),
+    if known.is_empty() { "none".to_string() } else { known.join(", ") }
+)]
 pub struct SchemaError {
     pub missing: Vec<String>,
-    pub found: Vec<String>,
+    pub known: Vec<String>,
+    pub others: usize,
+    pub width: usize,
+}
+
+/// A column name of the specification's fixed vocabulary (prefixed names are not: a data cell
+/// could start like one).
+fn is_known(name: &str) -> bool {
+    [REQUIRED, PARTICIPANT, PARTICIPATION, MODULES, SURVEYS].iter().any(|set| set.contains(&name))
 }
 
 /// An attendance column and its optional `modalidad_<name>` companion.
@@ -75,7 +89,9 @@ impl Schema {
         let missing: Vec<String> =
             REQUIRED.iter().filter(|r| !s.fixed.contains_key(**r)).map(|r| r.to_string()).collect();
         if !missing.is_empty() {
-            return Err(SchemaError { missing, found: headers.to_vec() });
+            let known: Vec<String> = headers.iter().filter(|h| is_known(h)).cloned().collect();
+            let others = headers.len() - known.len();
+            return Err(SchemaError { missing, known, others, width: headers.len() });
         }
         Ok(s)
     }

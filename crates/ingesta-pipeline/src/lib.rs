@@ -5,6 +5,8 @@
 //! the report's destination and the time budget.
 
 mod batcher;
+mod folder;
+pub mod formula;
 mod memory;
 mod progress;
 mod report;
@@ -12,6 +14,7 @@ mod run;
 mod summary;
 
 pub use batcher::{BatchSizer, SizerConfig};
+pub use folder::safe_folder_name;
 pub use ingesta_records::reader::Resume;
 pub use memory::peak_rss_mb;
 pub use progress::{BatchProgress, Progress};

@@ -1,5 +1,6 @@
 //! The error report CSV: one line per failed row, written as the run goes so memory stays flat.
 
+use crate::formula::neutralise;
 use std::fs::File;
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
@@ -15,7 +16,8 @@ pub struct ErrorRow {
     pub error: String,
 }
 
-/// Streams [`ErrorRow`]s to `errors.csv` (header `row_number,id_externo,email,stage,error`).
+/// Streams [`ErrorRow`]s to `errors.csv` (header `row_number,id_externo,email,stage,error`),
+/// every text cell [`crate::formula::neutralise`]d: the report is opened in spreadsheets.
 pub struct ErrorReport {
     path: PathBuf,
     out: csv::Writer<BufWriter<File>>,
@@ -49,7 +51,11 @@ impl ErrorReport {
 
     pub fn add(&mut self, row: &ErrorRow) -> std::io::Result<()> {
         self.rows += 1;
-        self.out.serialize(row).map_err(std::io::Error::other)
+        let cells = [&row.id_externo, &row.email, &row.stage, &row.error].map(|c| neutralise(c));
+        let number = row.row_number.to_string();
+        self.out
+            .write_record([number.as_str(), &cells[0], &cells[1], &cells[2], &cells[3]])
+            .map_err(std::io::Error::other)
     }
 
     /// Rows written so far.
@@ -102,5 +108,20 @@ mod tests {
             text,
             "row_number,id_externo,email,stage,error\n1,P1,,read,\"x, \"\"y\"\"\"\n7,P7,,read,\"x, \"\"y\"\"\"\n"
         );
+    }
+
+    #[test]
+    fn hostile_cells_are_written_as_text() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("errors.csv");
+        let mut r = ErrorReport::create(&path).unwrap();
+        let hostile =
+            ErrorRow { id_externo: "=HYPERLINK(\"http://x\",\"click\")".into(), email: "@SUM(1+1)".into(), ..row(3) };
+        r.add(&hostile).unwrap();
+        r.flush().unwrap();
+        let mut read = csv::Reader::from_path(&path).unwrap();
+        let rec = read.records().next().unwrap().unwrap();
+        assert_eq!((&rec[1], &rec[2]), ("'=HYPERLINK(\"http://x\",\"click\")", "'@SUM(1+1)"));
+        assert_eq!(crate::formula::restore(&rec[1]), hostile.id_externo);
     }
 }

@@ -172,7 +172,6 @@ pub(crate) async fn apply_modalities(
     store: &Store,
     imp: &Implementation,
     plan: &RowPlan,
-    impl_name: &str,
 ) -> Result<Vec<String>, RowFailure> {
     let mut warnings = Vec::new();
     for (name, value) in &plan.modalities {
@@ -186,8 +185,10 @@ pub(crate) async fn apply_modalities(
                     .map_err(RowFailure::at(Collection::Asistencias))?;
                 *current = Some(value.clone());
             }
+            // Cell values stay out of warnings (they reach logs); the row number finds them.
             Some(kept) if kept != value => warnings.push(format!(
-                "row {}: modality '{value}' for session '{name}' of implementation '{impl_name}' conflicts with '{kept}', kept '{kept}'",
+                "row {}: column 'modalidad_{name}' differs from the modality already set for this session of \
+                 the row's implementation; the first one is kept",
                 plan.row_number
             )),
             Some(_) => {}

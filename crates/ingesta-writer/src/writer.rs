@@ -151,7 +151,7 @@ impl Writer {
         let mut failed = HashMap::new();
         for plan in plans {
             let result = match self.parents.implementation(&self.store, plan).await {
-                Ok(imp) => apply_modalities(&self.store, &imp, plan, &plan.implementacion.nombre).await,
+                Ok(imp) => apply_modalities(&self.store, &imp, plan).await,
                 Err(f) => Err(f),
             };
             match result {
