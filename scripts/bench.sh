@@ -71,7 +71,37 @@ PY
   done
 }
 
+hostile_memory() {
+  # One 250 MB field in an otherwise ordinary file: the reader must skip it as it streams.
+  echo "==> a file with one 250 MB field: peak RSS of ingesta check and ingesta run (target <= 64 MiB)"
+  python3 - "$ROOT/samples/participaciones.csv" "$WORK/huge-field.csv" <<'PY'
+import sys
+lines = open(sys.argv[1], encoding="utf-8").read().splitlines()
+with open(sys.argv[2], "w", encoding="utf-8") as out:
+    out.write(lines[0] + "\n" + lines[1] + "\n")
+    cells = lines[2].split(",")
+    out.write(",".join(cells[:6]))
+    out.write(",")
+    chunk = "x" * (1 << 20)
+    for _ in range(250):
+        out.write(chunk)
+    out.write("," + ",".join(cells[7:]) + "\n")
+    out.write("\n".join(lines[3:]) + "\n")
+PY
+  "$TARGET_DIR/release/ingesta" check "$WORK/huge-field.csv" --json >"$WORK/huge-check.json"
+  start_sim release
+  "$TARGET_DIR/release/ingesta" run "$WORK/huge-field.csv" --api "$SIM_URL" --out "$WORK/out-huge" >/dev/null 2>&1 || true
+  kill "$SIM_PID"; wait "$SIM_PID" 2>/dev/null || true
+  python3 - "$WORK/huge-check.json" "$WORK/out-huge/summary.json" <<'PY'
+import json, sys
+c, r = (json.load(open(p)) for p in sys.argv[1:])
+print(f"  check: {c['rows_read']} rows, {c['rows_invalid']} invalid, peak RSS {c['peak_rss_mb']:.1f} MiB")
+print(f"  run:   {r['rows_read']} rows, {r['rows_failed']} failed, peak RSS {r['peak_memory_mb']:.1f} MiB")
+PY
+}
+
 memory_flatness
 cct_memory
+hostile_memory
 "$ROOT/scripts/bench-s3.sh"
 "$ROOT/scripts/bench-api.sh"

@@ -202,3 +202,28 @@ async fn credentials_in_the_url_are_refused_and_a_clear_text_token_is_warned_abo
     assert_eq!(err.matches("sent over plain http://").count(), 1, "{err}");
     assert!(!err.contains("Tok3nInFlag"), "{err}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_stray_quote_costs_one_row_and_warns() {
+    let sim = sim().await;
+    let clean = replicated_sample(300, 3);
+    let text = std::fs::read_to_string(clean.path()).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    // A row without quoted fields gets a quote opened at the start of its 7th cell and never
+    // closed: read literally, it would run on into the rows after it.
+    let row = (4..lines.len()).find(|&r| !lines[r].contains('"')).unwrap();
+    let mut cells: Vec<&str> = lines[row].split(',').collect();
+    let opened = format!("\"{}", cells[6]);
+    cells[6] = &opened;
+    lines[row] = cells.join(",");
+    let input = file((lines.join("\n") + "\n").as_bytes());
+    let dir = tempfile::tempdir().unwrap();
+    assert_success(&ingesta(&sim, input.path(), dir.path(), &["--concurrency", "32"]).await);
+    let s = summary(dir.path());
+    assert_eq!((s["rows_read"].as_u64(), s["rows_failed"].as_u64()), (Some(300), Some(1)), "{s}");
+    let rows = error_rows(dir.path());
+    assert_eq!((rows[0].0, rows[0].2.as_str()), (row as u64, "read"), "{rows:?}");
+    assert!(rows[0].3.contains(&format!("quote at row {row}")), "{}", rows[0].3);
+    assert!(s["warnings"][0].as_str().unwrap().contains("opened a quote"), "{}", s["warnings"]);
+    sim.shutdown().await;
+}

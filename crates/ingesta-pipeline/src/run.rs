@@ -193,7 +193,19 @@ pub async fn run(
         started,
     );
     summary.stopped = stopped;
+    if reader.stray_quotes() > 0 {
+        // Each such row is in the report; the warning says the file itself needs a look.
+        summary.warning_count += 1;
+        summary.warnings.insert(0, stray_quote_warning(reader.stray_quotes()));
+    }
     Ok(summary)
+}
+
+fn stray_quote_warning(rows: u64) -> String {
+    format!(
+        "{rows} row(s) opened a quote that did not close as a field should (see errors.csv, stage 'read'); \
+         the reader went on at the next line that reads as a record: check the file's quoting"
+    )
 }
 
 /// Participants written at once, per request slot of the client. A row is a chain of dependent

@@ -4,11 +4,14 @@
 //!
 //! Nothing here knows about entities or the API; that is `ingesta-mapping`'s job.
 
+mod framing;
 pub mod header;
 pub mod reader;
 pub mod source;
 pub mod values;
 
 pub use header::normalize_header;
-pub use reader::{RawRow, ReadError, RecordReader, Resume, RowError, RowErrorKind, MAX_FIELD_BYTES};
+pub use reader::{
+    QuoteOverrun, RawRow, ReadError, RecordReader, Resume, RowError, RowErrorKind, MAX_FIELD_BYTES, MAX_QUOTED_LINES,
+};
 pub use source::{ByteSource, LocalFile, SourceError, StartAt};

@@ -1,12 +1,17 @@
 //! Streaming CSV records with per-row errors: a bad record becomes a [`RowError`] and reading goes
 //! on; only a broken stream is fatal ([`ReadError`]).
 
+use crate::framing::{Framed, Framer, Keep, Limits, Runaway, StrayCause, StrayQuote};
 use crate::header::normalize_header;
-use crate::source::{ByteSource, ByteStream, SourceError, StartAt};
-use csv_async::{AsyncReaderBuilder, ByteRecord};
+use crate::source::{ByteSource, SourceError, StartAt};
 
-/// A field longer than this is a row error: no real cell is this long, and it bounds memory.
+/// A field longer than this is a row error: no real cell is this long, and it bounds memory. It is
+/// enforced while the field streams, so the field is never held.
 pub const MAX_FIELD_BYTES: usize = 64 * 1024;
+
+/// A quoted field spanning more lines than this is taken for a stray quote (as is one over
+/// [`MAX_FIELD_BYTES`]): the row is reported and reading goes on at the line after the quote.
+pub const MAX_QUOTED_LINES: usize = 1000;
 
 /// One CSV record, decoded as UTF-8, with its place in the file.
 #[derive(Debug, Clone, PartialEq)]
@@ -27,6 +32,38 @@ pub enum RowErrorKind {
     InvalidUtf8 { column: String },
     #[error("column '{column}' is {bytes} bytes long, over the {MAX_FIELD_BYTES}-byte limit")]
     FieldTooLong { column: String, bytes: usize },
+    /// Almost always a stray `"`: read literally it would swallow the lines after it. The row is
+    /// skipped and reading goes on at `resumed_at` (the line after the quote when its bytes were
+    /// still held, else the line after where the limit was hit), so the quote costs this row.
+    #[error(
+        "column '{column}' opens a quote at row {opened_at_row} that {overrun}; \
+         taken for a stray quote, reading went on at byte {resumed_at}"
+    )]
+    StrayQuote { column: String, opened_at_row: u64, overrun: QuoteOverrun, resumed_at: u64 },
+}
+
+/// How a quote gave itself away as stray.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QuoteOverrun {
+    /// Not closed within [`MAX_FIELD_BYTES`].
+    Bytes,
+    /// Not closed within [`MAX_QUOTED_LINES`].
+    Lines,
+    /// Closed (by the next quote in the file), but the record it made spans lines and has the
+    /// wrong number of fields.
+    Ragged { expected: usize, found: usize },
+}
+
+impl std::fmt::Display for QuoteOverrun {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            QuoteOverrun::Bytes => write!(f, "is not closed within {MAX_FIELD_BYTES} bytes"),
+            QuoteOverrun::Lines => write!(f, "is not closed within {MAX_QUOTED_LINES} lines"),
+            QuoteOverrun::Ragged { expected, found } => {
+                write!(f, "spans lines and leaves the row with {found} fields instead of {expected}")
+            }
+        }
+    }
 }
 
 /// A record that could not be used, with a lossy copy of its fields so the report can still
@@ -57,41 +94,43 @@ pub struct Resume {
     pub next_row: u64,
 }
 
-/// Reads records one by one from a [`ByteSource`], never holding more than one record.
+/// Reads records one by one from a [`ByteSource`], never holding more than one record, and no
+/// field of it longer than [`MAX_FIELD_BYTES`], whatever the file.
 pub struct RecordReader {
     name: String,
     headers: Vec<String>,
-    inner: csv_async::AsyncReader<ByteStream>,
-    record: ByteRecord,
-    base_offset: u64,
+    framer: Framer,
     next_row: u64,
+    stray_quotes: u64,
 }
 
 impl RecordReader {
     /// Opens `source`, reads its header, and (with `resume`) skips to the checkpointed record.
     /// An empty object yields a reader with no headers and no rows.
     pub async fn open(source: &dyn ByteSource, resume: Option<Resume>) -> Result<Self, ReadError> {
+        Self::open_with(source, resume, Limits::DEFAULT).await
+    }
+
+    pub(crate) async fn open_with(
+        source: &dyn ByteSource,
+        resume: Option<Resume>,
+        limits: Limits,
+    ) -> Result<Self, ReadError> {
         let name = source.name();
-        let mut head = builder(true).create_reader(source.open(StartAt::Beginning).await?);
-        let raw = head.byte_headers().await.map_err(|e| stream_error(&name, 0, &e))?.clone();
-        let mut headers = Vec::with_capacity(raw.len());
-        for field in raw.iter() {
-            let text = std::str::from_utf8(field).map_err(|_| ReadError::HeaderEncoding { name: name.clone() })?;
-            headers.push(normalize_header(text));
-        }
-        // A file whose only line is empty has no columns at all, not one unnamed column.
-        if headers.len() == 1 && headers[0].is_empty() {
-            headers.clear();
-        }
-        let (inner, base_offset, next_row) = match resume {
-            None => (head, 0, 1),
+        // The header is bounded as a whole: it is held for the whole run.
+        let header_keep = Keep { fields: limits.field_bytes, bytes: limits.field_bytes };
+        let mut framer = Framer::new(source.open(StartAt::Beginning).await?, 0, limits, header_keep);
+        let headers = read_header(&mut framer, &name).await?;
+        let (mut framer, next_row) = match resume {
+            None => (framer, 1),
             Some(r) => {
-                drop(head);
-                let body = builder(false).create_reader(source.open(StartAt::Offset(r.byte_offset)).await?);
-                (body, r.byte_offset, r.next_row)
+                drop(framer);
+                let body = source.open(StartAt::Offset(r.byte_offset)).await?;
+                (Framer::new(body, r.byte_offset, limits, header_keep), r.next_row)
             }
         };
-        Ok(Self { name, headers, inner, record: ByteRecord::new(), base_offset, next_row })
+        framer.expect_fields(headers.len());
+        Ok(Self { name, headers, framer, next_row, stray_quotes: 0 })
     }
 
     /// The normalised header names, in file order.
@@ -102,7 +141,14 @@ impl RecordReader {
     /// Byte offset and number of the record that the next call to [`Self::next_row`] returns:
     /// what a checkpoint stores.
     pub fn resume_point(&self) -> Resume {
-        Resume { byte_offset: self.base_offset + self.inner.position().byte(), next_row: self.next_row }
+        Resume { byte_offset: self.framer.position(), next_row: self.next_row }
+    }
+
+    /// Rows this reader returned as [`RowErrorKind::StrayQuote`] since it was opened (a resumed
+    /// read starts again from 0): non-zero means the file has unbalanced quotes, worth a warning
+    /// beyond the rows themselves.
+    pub fn stray_quotes(&self) -> u64 {
+        self.stray_quotes
     }
 
     /// The next record: `None` at the end, `Some(Err(RowError))` for a record the run must report
@@ -111,45 +157,90 @@ impl RecordReader {
         if self.headers.is_empty() {
             return Ok(None);
         }
-        let start = self.base_offset + self.inner.position().byte();
-        let more =
-            self.inner.read_byte_record(&mut self.record).await.map_err(|e| stream_error(&self.name, start, &e))?;
-        if !more {
-            return Ok(None);
-        }
+        let start = self.framer.position();
+        let record = match self.framer.next().await {
+            Ok(Some(record)) => record,
+            Ok(None) => return Ok(None),
+            Err(e) => return Err(stream_error(&self.name, start, &e)),
+        };
         let row_number = self.next_row;
         self.next_row += 1;
-        Ok(Some(self.decode(row_number, start)))
+        if record.stray_quote.is_some() {
+            self.stray_quotes += 1;
+        }
+        Ok(Some(decode(&self.headers, record, row_number)))
     }
 
-    fn decode(&self, row_number: u64, byte_offset: u64) -> Result<RawRow, RowError> {
-        let lossy = || self.record.iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect();
-        let fail = |kind| RowError { row_number, byte_offset, kind, lossy_fields: lossy() };
-        if self.record.len() != self.headers.len() {
-            return Err(fail(RowErrorKind::FieldCount { expected: self.headers.len(), found: self.record.len() }));
-        }
-        let mut fields = Vec::with_capacity(self.record.len());
-        for (i, field) in self.record.iter().enumerate() {
-            let column = || self.headers[i].clone();
-            if field.len() > MAX_FIELD_BYTES {
-                return Err(fail(RowErrorKind::FieldTooLong { column: column(), bytes: field.len() }));
-            }
-            match std::str::from_utf8(field) {
-                Ok(s) => fields.push(s.to_owned()),
-                Err(_) => return Err(fail(RowErrorKind::InvalidUtf8 { column: column() })),
-            }
-        }
-        Ok(RawRow { row_number, byte_offset, fields })
+    /// At least the most record bytes held at once so far.
+    #[cfg(test)]
+    pub(crate) fn peak_held(&self) -> usize {
+        self.framer.peak_held()
     }
 }
 
-fn builder(has_headers: bool) -> AsyncReaderBuilder {
-    let mut b = AsyncReaderBuilder::new();
-    // Ragged rows must reach us as rows (to be reported), not as reader errors.
-    b.flexible(true).has_headers(has_headers).buffer_capacity(64 * 1024);
-    b
+async fn read_header(framer: &mut Framer, name: &str) -> Result<Vec<String>, ReadError> {
+    let fail = |reason: String| ReadError::Stream { name: name.to_string(), offset: 0, reason };
+    let Some(record) = framer.next().await.map_err(|e| stream_error(name, 0, &e))? else {
+        return Ok(Vec::new());
+    };
+    if record.stray_quote.is_some() {
+        return Err(fail("its header has a quote that is not closed".into()));
+    }
+    if record.too_long.is_some() || record.overflow || record.fields().count() < record.field_count {
+        return Err(fail(format!("its header is over the {MAX_FIELD_BYTES}-byte limit")));
+    }
+    let mut headers = Vec::with_capacity(record.field_count);
+    for field in record.fields() {
+        let text = std::str::from_utf8(field).map_err(|_| ReadError::HeaderEncoding { name: name.to_string() })?;
+        headers.push(normalize_header(text));
+    }
+    // A file whose only line is empty has no columns at all, not one unnamed column.
+    if headers.len() == 1 && headers[0].is_empty() {
+        headers.clear();
+    }
+    Ok(headers)
 }
 
-fn stream_error(name: &str, offset: u64, e: &csv_async::Error) -> ReadError {
+fn decode(headers: &[String], record: &Framed, row_number: u64) -> Result<RawRow, RowError> {
+    let byte_offset = record.start;
+    // A stray quote can open past the last column.
+    let column = |i: usize| headers.get(i).cloned().unwrap_or_else(|| format!("#{}", i + 1));
+    let fail = |kind, held: usize| RowError {
+        row_number,
+        byte_offset,
+        kind,
+        lossy_fields: record.fields().take(held).map(|f| String::from_utf8_lossy(f).into_owned()).collect(),
+    };
+    if let Some(StrayQuote { field, cause, resumed_at }) = record.stray_quote {
+        let overrun = match cause {
+            StrayCause::Runaway(Runaway::Bytes) => QuoteOverrun::Bytes,
+            StrayCause::Runaway(Runaway::Lines) => QuoteOverrun::Lines,
+            StrayCause::Ragged => QuoteOverrun::Ragged { expected: headers.len(), found: record.field_count },
+        };
+        // Fields from the quote on are other rows' text: only those before it name the row.
+        let kind = RowErrorKind::StrayQuote { column: column(field), opened_at_row: row_number, overrun, resumed_at };
+        return Err(fail(kind, field));
+    }
+    if record.field_count != headers.len() {
+        let kind = RowErrorKind::FieldCount { expected: headers.len(), found: record.field_count };
+        return Err(fail(kind, usize::MAX));
+    }
+    let mut fields = Vec::with_capacity(headers.len());
+    for (i, field) in record.fields().enumerate() {
+        if let Some(too_long) = record.too_long.filter(|t| t.field == i) {
+            return Err(fail(RowErrorKind::FieldTooLong { column: column(i), bytes: too_long.bytes }, usize::MAX));
+        }
+        match std::str::from_utf8(field) {
+            Ok(s) => fields.push(s.to_owned()),
+            Err(_) => return Err(fail(RowErrorKind::InvalidUtf8 { column: column(i) }, usize::MAX)),
+        }
+    }
+    Ok(RawRow { row_number, byte_offset, fields })
+}
+
+fn stream_error(name: &str, offset: u64, e: &std::io::Error) -> ReadError {
     ReadError::Stream { name: name.to_string(), offset, reason: e.to_string() }
 }
+
+#[cfg(test)]
+mod tests;
