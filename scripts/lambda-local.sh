@@ -18,7 +18,7 @@ WORK="$(mktemp -d)"
 on_exit "rm -rf '$WORK'"
 
 "$ROOT/scripts/setup.sh"   # cargo-lambda and moto live in .venv
-echo "==> building (debug profile; the first build takes a few minutes)"
+echo "==> building (${LAMBDA_PROFILE:-debug} profile; the first build takes a few minutes)"
 cargo build -q -p strapi-sim
 (cd functions/ingest && cargo build -q "${RELEASE[@]}" --bin ingest)
 start_sim debug

@@ -7,6 +7,7 @@
 pub mod checkpoint;
 pub mod handler;
 pub mod job;
+pub mod logging;
 pub mod routing;
 pub mod settings;
 pub mod token;
