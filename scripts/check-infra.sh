@@ -89,6 +89,21 @@ must_fail "RecordsFailed alarm removed" "failed rows" "del t['Resources']['Faile
 must_fail "SSM read permission removed" "SSM" \
   "s = t['Resources']['IngestRole']['Properties']['Policies'][0]['PolicyDocument']['Statement']; s[:] = [x for x in s if x.get('Sid') != 'ReadToken']"
 must_fail "function resource removed" "one function" "del t['Resources']['IngestFunction']"
+must_fail "RecursiveLoop removed" "RecursiveLoop" "del $V['RecursiveLoop']"
+must_fail "env var MAX_CHECKPOINT_HOPS removed" "MAX_CHECKPOINT_HOPS" "del $V['Environment']['Variables']['MAX_CHECKPOINT_HOPS']"
+must_fail "case-sensitive suffix filter added" "no suffix filter" \
+  "$V['Events']['CsvUploaded']['Properties']['Filter']['S3Key']['Rules'].append({'Name': 'suffix', 'Value': '.csv'})"
+must_fail "alarm topic removed" "SNS topic" "del t['Resources']['AlarmTopic']"
+must_fail "an alarm notifying nobody" "ThrottlesAlarm" "del t['Resources']['ThrottlesAlarm']['Properties']['AlarmActions']"
+must_fail "email subscription removed" "AlarmEmail" "del t['Resources']['AlarmEmailSubscription']"
+must_fail "AsyncEventAge alarm removed" "AsyncEventAge" "del t['Resources']['AsyncEventAgeAlarm']"
+must_fail "Throttles alarm removed" "Throttles" "del t['Resources']['ThrottlesAlarm']"
+must_fail "bucket DeletionPolicy removed" "InputBucket is retained" "del t['Resources']['InputBucket']['DeletionPolicy']"
+must_fail "log group UpdateReplacePolicy removed" "IngestLogGroup is retained" "del t['Resources']['IngestLogGroup']['UpdateReplacePolicy']"
+must_fail "ListBucket condition removed" "ListBucket" \
+  "s = t['Resources']['IngestRole']['Properties']['Policies'][0]['PolicyDocument']['Statement']; [x.pop('Condition') for x in s if x.get('Sid') == 'TellMissingKeysApart']"
+must_fail "DeleteObject on reports/* added" "delete reports" \
+  "s = t['Resources']['IngestRole']['Properties']['Policies'][0]['PolicyDocument']['Statement']; [x['Action'].append('s3:DeleteObject') for x in s if x.get('Sid') == 'WriteReports']"
 # cfn-lint itself must reject a broken template (so that its pass above means something).
 mutate infra/template.yaml "$TMP/broken.yaml" "t['Resources']['DeadLetterQueue']['Properties']['MessageRetentionPeriod'] = 'two weeks'"
 if "$LINT" -- "$TMP/broken.yaml" >/dev/null 2>&1; then fail "self-test: cfn-lint accepted a broken template"; else pass "self-test: cfn-lint rejects a broken template"; fi

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Structural checks of infra/ that cfn-lint cannot make: the function's environment covers every
-variable the code reads, and the resources the deployment relies on exist and are wired.
+variable the code reads, and the resources the deployment relies on exist and are wired (the
+checkpoint chain, the alarms' recipients, what survives a stack deletion).
 
   check_infra.py function TEMPLATE [--sources RUST_FILE...]
   check_infra.py fanout TEMPLATE ASL_JSON
@@ -93,6 +94,16 @@ def allows(stmts, action, resource_part=None, condition=None):
     return False
 
 
+def targets(value):
+    """Every logical id a value points at, through lists and both branches of an Fn::If."""
+    if isinstance(value, list):
+        return set().union(*(targets(v) for v in value)) if value else set()
+    if isinstance(value, dict) and "Fn::If" in value:
+        return set().union(*(targets(v) for v in value["Fn::If"][1:]))
+    t = target(value)
+    return {t} if t else set()
+
+
 def alarm_metrics(alarm):
     p = alarm.get("Properties", {})
     names = {p.get("MetricName")}
@@ -112,6 +123,12 @@ def check_function(t, sources):
     check("function runs on provided.al2023", p.get("Runtime") == "provided.al2023", p.get("Runtime"))
     check("function is arm64", p.get("Architectures") == ["arm64"], p.get("Architectures"))
     check("function handler is bootstrap", p.get("Handler") == "bootstrap", p.get("Handler"))
+    # Each checkpoint invokes the function again through S3; Lambda's recursive-loop detection
+    # would end that chain after ~16 hops, leaving long files unfinished. MAX_CHECKPOINT_HOPS
+    # (checked below with every variable) is the bound instead.
+    check("RecursiveLoop: Allow, so the checkpoint chain is not stopped by Lambda", p.get("RecursiveLoop") == "Allow", p.get("RecursiveLoop"))
+    reserved = targets(p.get("ReservedConcurrentExecutions"))
+    check("reserved concurrency is a parameter", reserved & set(params), p.get("ReservedConcurrentExecutions"))
     code = os.path.normpath(os.path.join(ROOT, "infra", str(p.get("CodeUri"))))
     check("CodeUri is cargo lambda's output dir", code == os.path.join(ROOT, "target", "lambda", "ingest"), p.get("CodeUri"))
 
@@ -127,7 +144,8 @@ def check_function(t, sources):
 
     for prop, label in [("MemorySize", "memory size"), ("Timeout", "timeout")]:
         check(f"{label} is a parameter", target(p.get(prop)) in params, p.get(prop))
-    for var, label in [("STRAPI_BASE_URL", "Strapi URL"), ("STRAPI_TOKEN_SSM_PARAM", "SSM parameter name")]:
+    for var, label in [("STRAPI_BASE_URL", "Strapi URL"), ("STRAPI_TOKEN_SSM_PARAM", "SSM parameter name"),
+                       ("MAX_CHECKPOINT_HOPS", "hop limit (MAX_CHECKPOINT_HOPS)")]:
         check(f"{label} is a parameter", target(env.get(var)) in params, env.get(var))
 
     # Bucket notification: an S3 event on a bucket of this template, filtered like INPUT_PREFIX/SUFFIX.
@@ -137,7 +155,9 @@ def check_function(t, sources):
     filters = [{r.get("Name"): r.get("Value") for r in e.get("Filter", {}).get("S3Key", {}).get("Rules", [])} for e in s3]
     inputs = next((f for f in filters if f.get("prefix") != "checkpoints/"), {})
     check("notification filtered by prefix = INPUT_PREFIX", "prefix" in inputs and inputs["prefix"] == env.get("INPUT_PREFIX"), filters)
-    check("notification filtered by suffix = INPUT_SUFFIX", "suffix" in inputs and inputs["suffix"] == env.get("INPUT_SUFFIX"), filters)
+    # S3's suffix filter is case-sensitive: ".csv" there would drop "X.CSV" before the code (which
+    # compares INPUT_SUFFIX in any case) could see it.
+    check("no suffix filter on the upload notification (S3 compares suffixes case-sensitively)", inputs and "suffix" not in inputs, filters)
     check("a written checkpoint (checkpoints/*.json) invokes the function to go on with its file",
           {"prefix": "checkpoints/", "suffix": ".json"} in filters, filters)
 
@@ -155,19 +175,40 @@ def check_function(t, sources):
     check("role reads the SSM token parameter", allows(st, "ssm:GetParameter", "StrapiTokenParameterName"), "no ssm:GetParameter on the parameter")
     check("role reads the input prefix", allows(st, "s3:GetObject", "${InputPrefix}*"), "no s3:GetObject on ${InputPrefix}*")
     check("role reads the CCT table", allows(st, "s3:GetObject", "${CctsKey}"), "no s3:GetObject on ${CctsKey}")
-    for prefix in ("reports/*", "checkpoints/*"):
-        ok = all(allows(st, a, prefix) for a in ("s3:GetObject", "s3:PutObject", "s3:DeleteObject"))
-        check(f"role reads, writes and deletes {prefix}", ok, "missing one of Get/Put/DeleteObject")
+    check("role reads and writes reports/*", all(allows(st, a, "reports/*") for a in ("s3:GetObject", "s3:PutObject")),
+          "missing one of Get/PutObject")
+    check("role may not delete reports/* (never done)", not allows(st, "s3:DeleteObject", "reports/*"), "DeleteObject on reports/*")
+    ok = all(allows(st, a, "checkpoints/*") for a in ("s3:GetObject", "s3:PutObject", "s3:DeleteObject"))
+    check("role reads, writes and deletes checkpoints/*", ok, "missing one of Get/Put/DeleteObject")
+    lists = [s.get("Sid", "?") for s in st if s.get("Effect") == "Allow" and "s3:ListBucket" in json.dumps(s.get("Action"))
+             and "s3:prefix" not in json.dumps(s.get("Condition", {}))]
+    check("ListBucket only under an s3:prefix condition", not lists, f"statements {lists}")
     check("PutMetricData limited to the namespace", allows(st, "cloudwatch:PutMetricData", None, "cloudwatch:namespace"), "no namespace condition")
     if dlq:
         check("role may send to the dead-letter queue", allows(st, "sqs:SendMessage", dlq), "no sqs:SendMessage")
     broad = [s.get("Sid", "?") for s in st if s.get("Effect") == "Allow" and any(a == "*" or a.endswith(":*") for a in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]]))]
     check("no wildcard actions", not broad, f"statements {broad}")
 
-    # Alarms and dashboard.
+    # Alarms, the topic they notify, and the dashboard.
     alarms = of_type(t, "AWS::CloudWatch::Alarm")
-    for metric, label in [("Errors", "function errors"), ("Duration", "duration near the timeout"), ("RecordsFailed", "failed rows")]:
+    for metric, label in [("Errors", "function errors"), ("Duration", "duration near the timeout"), ("RecordsFailed", "failed rows"),
+                          ("AsyncEventAge", "events waiting in the async queue"), ("Throttles", "throttled invocations")]:
         check(f"alarm on {label} ({metric})", any(metric in alarm_metrics(a) for a in alarms.values()), "no such alarm")
+    topics = of_type(t, "AWS::SNS::Topic")
+    check("an SNS topic for the alarms", topics, "no AWS::SNS::Topic")
+    silent = sorted(n for n, a in alarms.items() if not targets(a.get("Properties", {}).get("AlarmActions")) & set(topics))
+    check("every alarm notifies the alarm topic", topics and not silent, f"not notifying it: {silent}")
+    subs = [s.get("Properties", {}) for s in of_type(t, "AWS::SNS::Subscription").values()]
+    check("AlarmEmail subscribes to the alarm topic", any(s.get("Protocol") == "email" and target(s.get("TopicArn")) in topics
+          and target(s.get("Endpoint")) in params for s in subs), "no email subscription from a parameter")
+
+    # What holds data or evidence outlives the stack.
+    for kind in ("AWS::S3::Bucket", "AWS::SQS::Queue", "AWS::Logs::LogGroup"):
+        for n, r in of_type(t, kind).items():
+            kept = r.get("DeletionPolicy") == "Retain" and r.get("UpdateReplacePolicy") == "Retain"
+            check(f"{n} is retained (DeletionPolicy and UpdateReplacePolicy Retain)", kept,
+                  f"DeletionPolicy {r.get('DeletionPolicy')}, UpdateReplacePolicy {r.get('UpdateReplacePolicy')}")
+
     boards = of_type(t, "AWS::CloudWatch::Dashboard")
     body = json.dumps([b.get("Properties", {}).get("DashboardBody") for b in boards.values()])
     absent = [m for m in METRICS if f'\\"{m}\\"' not in body and f'"{m}"' not in body]

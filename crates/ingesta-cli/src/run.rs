@@ -31,6 +31,7 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
         safety_margin: settings.safety_margin(),
         resume: None,
         stop: Some(stop_on_signals(client.clone())),
+        row_budget: None,
     };
     let bar = progress::Bar::new(opened.size);
     let per_batch = MetricsProgress::new(sink.clone());

@@ -1,6 +1,7 @@
 //! The checkpoint an invocation leaves when its deadline stops it: where the next one resumes,
-//! which version of the object it was reading, and what has been done so far. And how a run
-//! begins given the checkpoint it finds.
+//! which version of the object it was reading, what has been done so far and how many
+//! continuations the file has taken (the chain's bound). And how a run begins given the
+//! checkpoint it finds.
 
 use ingesta_pipeline::{Resume, Summary};
 use ingesta_records::ByteSource;
@@ -21,6 +22,10 @@ pub struct Checkpoint {
     pub report_bytes: Option<u64>,
     /// Everything the earlier invocations did, folded into the final summary.
     pub so_far: Summary,
+    /// Continuations so far: the invocation this checkpoint triggers is continuation `hops`.
+    /// Older checkpoints lack it and count from 0, which only lengthens their chain's bound.
+    #[serde(default)]
+    pub hops: u32,
 }
 
 impl Checkpoint {
@@ -38,6 +43,26 @@ impl Checkpoint {
         }
         kept
     }
+}
+
+/// The count for the checkpoint a run leaves, given the one it resumed from (if any).
+pub fn next_hop(resumed: Option<&Checkpoint>) -> u32 {
+    resumed.map_or(0, |c| c.hops).saturating_add(1)
+}
+
+/// Why a partial run may not leave a checkpoint: it would start continuation `next_hop` of a
+/// chain bounded by `max` (MAX_CHECKPOINT_HOPS). The function opts out of Lambda's own
+/// recursive-loop stop, so this is the bound; failing here reaches the alarm and the
+/// dead-letter queue instead of invoking for ever.
+pub fn past_hop_limit(next_hop: u32, max: u32) -> Option<String> {
+    (next_hop > max).then(|| {
+        format!(
+            "the file needs more than MAX_CHECKPOINT_HOPS={max} continuations; the report and summary \
+             so far are written and the last checkpoint is kept. Raise MAX_CHECKPOINT_HOPS (or the \
+             function's timeout), then invoke the function again with the failed event (the \
+             requestPayload of its dead-letter message) to go on from that checkpoint"
+        )
+    })
 }
 
 fn prefix(report: &[u8], len: Option<u64>) -> &[u8] {
@@ -89,7 +114,15 @@ pub async fn start(outputs: &Outputs, at: &S3Location, source: &S3Object, resume
 
 #[cfg(test)]
 mod tests {
-    use super::prefix;
+    use super::{past_hop_limit, prefix};
+
+    #[test]
+    fn the_chain_stops_past_its_bound_naming_the_setting() {
+        assert_eq!(past_hop_limit(1000, 1000), None);
+        let reason = past_hop_limit(3, 2).expect("past the bound");
+        assert!(reason.contains("MAX_CHECKPOINT_HOPS=2"), "{reason}");
+        assert!(past_hop_limit(1, 0).is_some(), "0: every file must finish in one invocation");
+    }
 
     #[test]
     fn the_report_is_cut_to_the_checkpoints_length() {

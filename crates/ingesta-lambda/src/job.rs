@@ -61,6 +61,7 @@ pub async fn run_object(
         safety_margin: core.safety_margin(),
         resume: checkpoint.as_ref().map(Checkpoint::resume),
         stop: None,
+        row_budget: app.settings.rows_per_invocation,
     };
     let progress = MetricsProgress::new(app.metrics.clone());
     let mut summary = ingesta_pipeline::run(&source, app.api.clone(), cct, cfg, &mut report, &progress)
@@ -80,14 +81,19 @@ pub async fn run_object(
         summary.absorb(&c.so_far);
     }
     summary.input = input.to_string();
+    let hop = checkpoint::next_hop(checkpoint.as_ref());
+    if summary.checkpoint.is_some() && summary.stopped.is_none() {
+        summary.stopped = checkpoint::past_hop_limit(hop, app.settings.max_checkpoint_hops);
+    }
 
     let report_bytes = std::fs::metadata(report.path()).map_err(|e| e.to_string())?.len();
     app.outputs.put_file(&errors_at, report.path(), "text/csv").await?;
     let json = serde_json::to_vec_pretty(&summary).map_err(|e| e.to_string())?;
     app.outputs.put_bytes(&summary_at, json, "application/json").await?;
     if let Some(reason) = &summary.stopped {
-        // A refused token: the report and summary are written, but no checkpoint, which would
-        // only start an invocation that meets the same refusal. The error reaches the alarm.
+        // A refused token or the hop limit: the report and summary are written, but no
+        // checkpoint, which would only start an invocation that meets the same refusal or
+        // lengthens a chain past its bound. The error reaches the alarm.
         return Err(format!("{input}: {reason}"));
     }
     match &summary.checkpoint {
@@ -99,10 +105,11 @@ pub async fn run_object(
                 next_row: point.next_row,
                 report_bytes: Some(report_bytes),
                 so_far: summary.clone(),
+                hops: hop,
             };
             let bytes = serde_json::to_vec_pretty(&next).map_err(|e| e.to_string())?;
             app.outputs.put_bytes(&checkpoint_at, bytes, "application/json").await?;
-            tracing::warn!(input = %input, next_row = point.next_row, "partial run: checkpoint written for the next invocation");
+            tracing::warn!(input = %input, next_row = point.next_row, hop, "partial run: checkpoint written for the next invocation");
         }
         None if checkpoint.is_some() || replaces => app.outputs.delete(&checkpoint_at).await?,
         None => {}

@@ -1,7 +1,7 @@
 //! Which event records are inputs. The function writes into its own bucket (reports,
 //! checkpoints), so anything it could have written must be ignored or it would trigger itself;
 //! except a checkpoint, whose upload is meant to trigger it: the next invocation goes on with the
-//! checkpoint's file, so a file of any size completes across invocations.
+//! checkpoint's file, so a long file completes across invocations (up to MAX_CHECKPOINT_HOPS).
 
 use aws_lambda_events::s3::S3EventRecord;
 use ingesta_s3::{decode_event_key, S3Location};
@@ -24,7 +24,7 @@ pub fn route(record: &S3EventRecord, prefix: &str, suffix: &str, cct_table: &str
         }
     }
     if let Some(input) = key.strip_prefix(CHECKPOINTS).and_then(|k| k.strip_suffix(".json")) {
-        if input.starts_with(prefix) && input.ends_with(suffix) && input != cct_table {
+        if input.starts_with(prefix) && ends_with_any_case(input, suffix) && input != cct_table {
             return Ok(Input { location: S3Location { bucket, key: input.to_string() }, resume_only: true });
         }
     }
@@ -34,10 +34,17 @@ pub fn route(record: &S3EventRecord, prefix: &str, suffix: &str, cct_table: &str
     if key == cct_table {
         return Err(format!("{key}: the CCT table"));
     }
-    if !key.starts_with(prefix) || !key.ends_with(suffix) {
+    if !key.starts_with(prefix) || !ends_with_any_case(&key, suffix) {
         return Err(format!("{key}: outside the input prefix '{prefix}' / suffix '{suffix}'"));
     }
     Ok(Input { location: S3Location { bucket, key }, resume_only: false })
+}
+
+/// `key` ends with `suffix`, letters in any case: `.CSV` from a spreadsheet tool is as much a
+/// CSV as `.csv`, and ignoring it would lose the file without a word. ASCII case only, as keys
+/// are compared byte for byte.
+fn ends_with_any_case(key: &str, suffix: &str) -> bool {
+    key.len() >= suffix.len() && key.as_bytes()[key.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
 }
 
 /// A file to process.
@@ -49,11 +56,14 @@ pub struct Input {
     pub resume_only: bool,
 }
 
-/// `reports/<key without .csv>/<name>`, each folder of the key made safe
+/// `reports/<key without .csv, in any case>/<name>`, each folder of the key made safe
 /// ([`ingesta_pipeline::safe_folder_name`]): a key with `..` or control characters must not
 /// lead a tool that copies the bucket to disk out of `reports/`.
 pub fn report_key(input_key: &str, name: &str) -> String {
-    let stem = input_key.strip_suffix(".csv").unwrap_or(input_key);
+    let stem = match input_key.len().checked_sub(4) {
+        Some(at) if ends_with_any_case(input_key, ".csv") => &input_key[..at],
+        _ => input_key,
+    };
     let folders: Vec<String> = stem.split('/').map(ingesta_pipeline::safe_folder_name).collect();
     format!("reports/{}/{name}", folders.join("/"))
 }
@@ -93,9 +103,14 @@ mod tests {
             ("incoming/ccts.csv", "ObjectCreated:Put"),
             ("other/x.csv", "ObjectCreated:Put"),
             ("incoming/x.txt", "ObjectCreated:Put"),
+            ("incoming/x.csv.txt", "ObjectCreated:Put"),
             ("incoming/x.csv", "ObjectRemoved:Delete"),
         ] {
             assert!(route(&record(key, event), "incoming/", ".csv", "incoming/ccts.csv").is_err(), "{key} {event}");
+        }
+        for key in ["incoming/X.CSV", "incoming/x.Csv", "checkpoints/incoming/X.CSV.json"] {
+            let input = route(&record(key, "ObjectCreated:Put"), "incoming/", ".csv", "c.csv");
+            assert!(input.is_ok(), "{key}: the suffix's case does not matter: {input:?}");
         }
         // Even a prefix that covers everything never routes the function's own outputs.
         assert!(route(&record("reports/a.csv", "ObjectCreated:Put"), "", ".csv", "c.csv").is_err());
@@ -105,6 +120,8 @@ mod tests {
     #[test]
     fn output_keys() {
         assert_eq!(report_key("incoming/a b.csv", "errors.csv"), "reports/incoming/a b/errors.csv");
+        assert_eq!(report_key("incoming/A.CSV", "errors.csv"), "reports/incoming/A/errors.csv");
+        assert_eq!(report_key("incoming/á.CsV", "errors.csv"), "reports/incoming/á/errors.csv");
         assert_eq!(report_key("incoming/../x\u{1}.csv", "errors.csv"), "reports/incoming/input/x_/errors.csv");
         assert_eq!(checkpoint_key("incoming/a.csv"), "checkpoints/incoming/a.csv.json");
     }

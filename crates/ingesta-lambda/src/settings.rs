@@ -11,9 +11,19 @@ pub struct LambdaSettings {
     /// Only keys under this prefix are inputs.
     #[arg(long, env = "INPUT_PREFIX", default_value = "incoming/", value_name = "INPUT_PREFIX")]
     pub input_prefix: String,
-    /// Only keys with this suffix are inputs.
+    /// Only keys with this suffix are inputs, in any case of its letters (`.csv`, `.CSV`).
     #[arg(long, env = "INPUT_SUFFIX", default_value = ".csv", value_name = "INPUT_SUFFIX")]
     pub input_suffix: String,
+    /// Continuations (checkpoint-triggered invocations) one file may take. The chain bounds
+    /// itself because the function opts out of Lambda's recursive-loop detection; past this the
+    /// invocation fails, so the alarm and the dead-letter queue tell a person.
+    #[arg(long, env = "MAX_CHECKPOINT_HOPS", default_value_t = 1000, value_name = "MAX_CHECKPOINT_HOPS")]
+    pub max_checkpoint_hops: u32,
+    /// Tests only, hence no environment variable (a deployed function never has it): rows one
+    /// invocation reads at most before it checkpoints as at its deadline, so that a chain of
+    /// invocations does not depend on timing.
+    #[arg(long, hide = true)]
+    pub rows_per_invocation: Option<u64>,
     #[arg(long, env = "METRICS_MODE", value_enum, default_value = "emf", value_name = "METRICS_MODE")]
     pub metrics_mode: MetricsMode,
     /// SSM SecureString holding the API token, read once per cold start when STRAPI_TOKEN is unset.

@@ -39,6 +39,7 @@ async fn url_encoded_keys_are_decoded() {
     let app = app(&moto, &sim, &[]).await;
     let result = app.handle(invocation(event("s3-put-encoded-key.json"), 120.0)).await.unwrap();
     assert_eq!(result["summaries"][0]["input"], "s3://ingesta-local/incoming/Participaciones de prueba (edge).csv");
+    // The report folder keeps letters, digits, spaces, `-`, `_` and `.`; the parentheses become `_`.
     assert!(get(&s3, "reports/incoming/Participaciones de prueba (edge)/errors.csv").await.is_some());
 }
 
@@ -244,4 +245,126 @@ async fn a_file_uploaded_again_under_the_same_key_starts_over() {
     let summary: serde_json::Value =
         serde_json::from_str(&get(&s3, "reports/incoming/participaciones/summary.json").await.unwrap()).unwrap();
     assert_eq!((summary["rows_read"].as_u64(), summary["invocations"].as_u64()), (Some(5), Some(1)));
+}
+
+const CHECKPOINT: &str = "checkpoints/incoming/participaciones.csv.json";
+
+/// The function with a row budget per invocation: each invocation stops with a checkpoint after
+/// `rows` rows, as at its deadline, but without depending on timing.
+async fn app_stopping_every(
+    moto: &Moto,
+    sim: &strapi_sim::RunningSim,
+    rows: u64,
+    extra: &[&str],
+) -> ingesta_lambda::App {
+    let rows = rows.to_string();
+    let mut settings = vec!["--fixed-batch", "--batch-size-initial", "5", "--rows-per-invocation", rows.as_str()];
+    settings.extend_from_slice(extra);
+    app(moto, sim, &settings).await
+}
+
+/// The checkpoint's `hops`, or `None` when there is no checkpoint.
+async fn checkpoint_hops(s3: &aws_sdk_s3::Client) -> Option<u64> {
+    let text = get(s3, CHECKPOINT).await?;
+    Some(serde_json::from_str::<serde_json::Value>(&text).unwrap()["hops"].as_u64().expect("hops in the checkpoint"))
+}
+
+/// `file` in one uninterrupted run: its summary, error report and the API's counts.
+async fn one_clean_run(file: &std::path::Path) -> (serde_json::Value, String, Vec<(&'static str, usize)>) {
+    let (moto, sim) = (moto(), sim(Default::default()).await);
+    let s3 = s3(&moto).await;
+    put(&s3, "incoming/participaciones.csv", file).await;
+    let app = app(&moto, &sim, &[]).await;
+    let result = app.handle(invocation(event("s3-put-participaciones.json"), 300.0)).await.unwrap();
+    let report = get(&s3, "reports/incoming/participaciones/errors.csv").await.unwrap();
+    (result["summaries"][0].clone(), report, counts(&sim))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_file_goes_through_more_than_twenty_checkpoint_hops_and_ends_as_one_clean_run() {
+    let started = std::time::Instant::now();
+    let (moto, sim) = (moto(), sim(Default::default()).await);
+    let s3 = s3(&moto).await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = every_fourth_row_failing(dir.path());
+    put(&s3, "incoming/participaciones.csv", &file).await;
+    // One row per invocation: 40 rows, 40 checkpoints (the last one points at the end of the
+    // file, which the 41st invocation finds and completes).
+    let app = app_stopping_every(&moto, &sim, 1, &[]).await;
+    let mut result = app.handle(invocation(event("s3-put-participaciones.json"), 300.0)).await.unwrap();
+    let mut hops = 0;
+    while let Some(written) = checkpoint_hops(&s3).await {
+        hops += 1;
+        assert_eq!(written, hops, "each continuation counts one hop");
+        let partial = &result["summaries"][0];
+        assert_eq!(
+            (partial["complete"].as_bool(), partial["rows_read"].as_u64()),
+            (Some(false), Some(hops)),
+            "{partial}"
+        );
+        assert!(hops <= 60, "the chain does not end");
+        result = app.handle(invocation(checkpoint_event(), 300.0)).await.unwrap();
+    }
+    assert!(hops >= 20, "{hops} hops");
+    let whole = &result["summaries"][0];
+    assert_eq!(whole["complete"], true, "{whole}");
+    assert_eq!(whole["invocations"].as_u64(), Some(hops + 1), "{whole}");
+
+    let (clean, clean_report, clean_counts) = one_clean_run(&file).await;
+    for field in ["rows_read", "rows_succeeded", "rows_failed", "created"] {
+        assert_eq!(whole[field], clean[field], "{field}: chained {whole} vs clean {clean}");
+    }
+    assert_eq!(counts(&sim), clean_counts);
+    let report = get(&s3, "reports/incoming/participaciones/errors.csv").await.unwrap();
+    assert_eq!(error_rows(&report), error_rows(&clean_report), "the same failed rows, each once, in order");
+    let summary = get(&s3, "reports/incoming/participaciones/summary.json").await.unwrap();
+    let summary: serde_json::Value = serde_json::from_str(&summary).unwrap();
+    assert_eq!((summary["rows_read"].as_u64(), summary["invocations"].as_u64()), (Some(40), Some(hops + 1)));
+    eprintln!("{hops} hops in {:.1} s", started.elapsed().as_secs_f64());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn past_max_checkpoint_hops_the_invocation_fails_naming_the_setting_and_a_redrive_goes_on() {
+    let (moto, sim) = (moto(), sim(Default::default()).await);
+    let s3 = s3(&moto).await;
+    put(&s3, "incoming/participaciones.csv", &sample("participaciones.csv")).await;
+    let app = app_stopping_every(&moto, &sim, 5, &["--max-checkpoint-hops", "2"]).await;
+    app.handle(invocation(event("s3-put-participaciones.json"), 300.0)).await.unwrap();
+    app.handle(invocation(checkpoint_event(), 300.0)).await.unwrap();
+    assert_eq!(checkpoint_hops(&s3).await, Some(2));
+    let kept = get(&s3, CHECKPOINT).await.unwrap();
+
+    // The third invocation would write a third checkpoint: it fails instead.
+    let err = app.handle(invocation(checkpoint_event(), 300.0)).await.unwrap_err().to_string();
+    assert!(err.contains("MAX_CHECKPOINT_HOPS=2") && err.contains("incoming/participaciones.csv"), "{err}");
+    assert_eq!(get(&s3, CHECKPOINT).await.as_deref(), Some(kept.as_str()), "no new checkpoint, the last one kept");
+    let summary = get(&s3, "reports/incoming/participaciones/summary.json").await.unwrap();
+    let summary: serde_json::Value = serde_json::from_str(&summary).unwrap();
+    let got = (summary["complete"].as_bool(), summary["rows_read"].as_u64(), summary["invocations"].as_u64());
+    assert_eq!(got, (Some(false), Some(15), Some(3)), "the summary so far is written: {summary}");
+    assert!(summary["stopped"].as_str().unwrap().contains("MAX_CHECKPOINT_HOPS"), "{summary}");
+
+    // Raised, the failed event (redriven from the dead-letter queue) goes on to the end.
+    let raised = app_stopping_every(&moto, &sim, 5, &["--max-checkpoint-hops", "100"]).await;
+    let mut result = raised.handle(invocation(checkpoint_event(), 300.0)).await.unwrap();
+    while get(&s3, CHECKPOINT).await.is_some() {
+        result = raised.handle(invocation(checkpoint_event(), 300.0)).await.unwrap();
+    }
+    let whole = &result["summaries"][0];
+    assert_eq!((whole["complete"].as_bool(), whole["rows_read"].as_u64()), (Some(true), Some(40)), "{whole}");
+    let (_, _, clean_counts) = one_clean_run(&sample("participaciones.csv")).await;
+    assert_eq!(counts(&sim), clean_counts);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_upper_case_csv_suffix_is_an_input() {
+    let (moto, sim) = (moto(), sim(Default::default()).await);
+    let s3 = s3(&moto).await;
+    put(&s3, "incoming/PARTICIPACIONES.CSV", &sample("participaciones.csv")).await;
+    let app = app(&moto, &sim, &[]).await;
+    let mut upload = event("s3-put-participaciones.json");
+    upload.records[0].s3.object.key = Some("incoming/PARTICIPACIONES.CSV".into());
+    let result = app.handle(invocation(upload, 300.0)).await.unwrap();
+    assert_eq!(result["summaries"][0]["rows_read"], 40, "{result}");
+    assert!(get(&s3, "reports/incoming/PARTICIPACIONES/summary.json").await.is_some());
 }

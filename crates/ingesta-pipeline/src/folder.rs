@@ -1,13 +1,13 @@
 //! Report locations named after an input: the name becomes one safe folder name, so that no
 //! input name (`...csv`, `../x.csv`, slashes, control characters) puts a report anywhere else.
 
-/// `name` as one folder name: letters, digits, spaces, `-`, `_` and `.` kept, anything else `_`,
-/// leading dots dropped (no `..`, no hidden folder), at most 100 characters; `input` when
-/// nothing is left.
+/// `name` as one folder name: letters, digits, spaces, `-`, `_`, `.` and parentheses (as in
+/// `export (1)`) kept, anything else `_`, leading dots dropped (no `..`, no hidden folder), at
+/// most 100 characters; `input` when nothing is left.
 pub fn safe_folder_name(name: &str) -> String {
     let kept: String = name
         .chars()
-        .map(|c| if c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | ' ') { c } else { '_' })
+        .map(|c| if c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | ' ' | '(' | ')') { c } else { '_' })
         .skip_while(|c| *c == '.')
         .take(100)
         .collect();
@@ -32,6 +32,7 @@ mod tests {
             ("x\u{7}\ny", "x__y"),
             (".hidden", "hidden"),
             ("participaciones 2024-Otoño", "participaciones 2024-Otoño"),
+            ("export (1)", "export (1)"),
         ] {
             assert_eq!(safe_folder_name(name), want, "{name:?}");
         }

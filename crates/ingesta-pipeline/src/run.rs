@@ -31,6 +31,9 @@ pub struct RunConfig {
     /// Set from outside (a signal handler) to stop taking rows: the rows in flight finish or
     /// fail, the report and the summary are written, with `stopped` saying why.
     pub stop: Option<Arc<StopFlag>>,
+    /// Rows this run reads at most before it stops with a checkpoint, exactly as at its
+    /// deadline: a chain of resumed runs that does not depend on timing (tests).
+    pub row_budget: Option<u64>,
 }
 
 /// A request to stop a run early, with its reason.
@@ -58,6 +61,7 @@ impl Default for RunConfig {
             safety_margin: Duration::from_secs(60),
             resume: None,
             stop: None,
+            row_budget: None,
         }
     }
 }
@@ -125,12 +129,13 @@ pub async fn run(
             stopped = Some(reason);
             break;
         }
-        if cfg.deadline.is_some_and(|d| Instant::now() + margin >= d) {
+        let budget_left = cfg.row_budget.map(|b| b.saturating_sub(run.rows_read));
+        if budget_left == Some(0) || cfg.deadline.is_some_and(|d| Instant::now() + margin >= d) {
             let point = reader.resume_point();
             tracing::warn!(
                 next_row = point.next_row,
                 byte_offset = point.byte_offset,
-                "deadline near: stopping with a checkpoint"
+                "deadline near or row budget spent: stopping with a checkpoint"
             );
             checkpoint = Some(point);
             break;
@@ -138,7 +143,7 @@ pub async fn run(
         let batch_started = Instant::now();
         let before = client.stats();
         let (read_before, failed_before) = (run.rows_read, run.rows_failed);
-        let (plans, eof) = run.read_batch(&mut reader, &schema, report).await?;
+        let (plans, eof) = run.read_batch(&mut reader, &schema, report, budget_left.unwrap_or(u64::MAX)).await?;
         run.write_batch(&writer, &plans, report, &stop).await?;
         batch_no += 1;
         let delta = client.stats().since(&before);
@@ -223,15 +228,18 @@ struct Run {
 }
 
 impl Run {
-    /// Reads up to one batch of rows; rows that cannot be planned go straight to the report.
+    /// Reads up to one batch of rows, and at most `limit` rows; rows that cannot be planned go
+    /// straight to the report.
     async fn read_batch(
         &mut self,
         reader: &mut RecordReader,
         schema: &Schema,
         report: &mut ErrorReport,
+        limit: u64,
     ) -> Result<(Vec<RowPlan>, bool), FatalError> {
         let mut plans = Vec::with_capacity(self.sizer.size());
-        while plans.len() < self.sizer.size() {
+        let read_before = self.rows_read;
+        while plans.len() < self.sizer.size() && self.rows_read - read_before < limit {
             let Some(next) = reader.next_row().await? else { return Ok((plans, true)) };
             self.rows_read += 1;
             let failure = match next {
