@@ -100,8 +100,27 @@ print(f"  run:   {r['rows_read']} rows, {r['rows_failed']} failed, peak RSS {r['
 PY
 }
 
+lambda_size() {
+  # What the Lambda ships, as cargo lambda (the builder sam build uses) packs it. The host's
+  # target: the arm64 one cannot be installed offline here, and the sizes differ little.
+  echo "==> the function's bootstrap and zip (release profile: lto, codegen-units 1, strip)"
+  "$ROOT/scripts/setup.sh" >/dev/null
+  local out="$TARGET_DIR/lambda/ingest"
+  (cd functions/ingest && PATH="$ROOT/.venv/bin:$PATH" cargo lambda build --release --quiet)
+  local bootstrap_bytes; bootstrap_bytes="$(stat -c %s "$out/bootstrap")"
+  (cd functions/ingest && PATH="$ROOT/.venv/bin:$PATH" cargo lambda build --release --quiet --output-format zip)
+  python3 -c "import sys; b,z=map(int,sys.argv[1:]); print(f'  bootstrap {b/1e6:.1f} MB, zip {z/1e6:.1f} MB')" \
+    "$bootstrap_bytes" "$(stat -c %s "$out/bootstrap.zip")"
+}
+
+# `scripts/bench.sh hostile_memory lambda_size` runs just those; no argument runs them all.
+if [ $# -gt 0 ]; then
+  for bench in "$@"; do "$bench"; done
+  exit 0
+fi
 memory_flatness
 cct_memory
 hostile_memory
+lambda_size
 "$ROOT/scripts/bench-s3.sh"
 "$ROOT/scripts/bench-api.sh"

@@ -130,7 +130,9 @@ def check_function(t, sources):
     reserved = targets(p.get("ReservedConcurrentExecutions"))
     check("reserved concurrency is a parameter", reserved & set(params), p.get("ReservedConcurrentExecutions"))
     code = os.path.normpath(os.path.join(ROOT, "infra", str(p.get("CodeUri"))))
-    check("CodeUri is cargo lambda's output dir", code == os.path.join(ROOT, "target", "lambda", "ingest"), p.get("CodeUri"))
+    check("CodeUri is the function's package (sam build)", code == os.path.join(ROOT, "functions", "ingest"), p.get("CodeUri"))
+    check("sam build uses cargo lambda", fn.get("Metadata", {}).get("BuildMethod") == "rust-cargolambda", fn.get("Metadata"))
+    check("logs are JSON, so the function's level follows LoggingConfig", p.get("LoggingConfig", {}).get("LogFormat") == "JSON", p.get("LoggingConfig"))
 
     env = p.get("Environment", {}).get("Variables", {}) or {}
     wanted = code_vars(sources) - set(EXCLUDED)
