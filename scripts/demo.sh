@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make demo`: build, start the local Strapi-compatible server seeded from samples/, load the
-# 40-row sample and the edge-case sample with the real CLI, show the summaries and the error
-# report, stop the server. No AWS account, no network beyond loopback.
+# 40-row sample and the edge-case sample with the real CLI, show the summaries, the read-only
+# verification and the error report, stop the server. No AWS account, no network beyond loopback.
 # `make demo-strapi` (`scripts/demo.sh --strapi`): the same against a real Strapi 5 (the pinned
 # test app of scripts/strapi.sh, installed on first use: needs Node.js 20 and ~4 min once).
 set -euo pipefail
@@ -35,6 +35,9 @@ echo "==> loading samples/participaciones.csv (CCT table samples/ccts.csv: prelo
 echo
 echo "==> loading it again: nothing new is created"
 "$TARGET_DIR/debug/ingesta" run samples/participaciones.csv --api "$API" "${AUTH[@]}" --out "$OUT/participaciones-rerun"
+echo
+echo "==> is every entity the file implies in the CMS, exactly once? (read-only)"
+"$TARGET_DIR/debug/ingesta" verify samples/participaciones.csv --api "$API" "${AUTH[@]}" 2>/dev/null
 echo
 echo "==> loading samples/participaciones_edge.csv (bad rows go to the error report)"
 "$TARGET_DIR/debug/ingesta" run samples/participaciones_edge.csv --api "$API" "${AUTH[@]}" --out "$OUT/edge"

@@ -58,17 +58,8 @@ pub struct CheckArgs {
     /// Read-only (one GET of /api/content-type-builder/content-types).
     #[arg(long, value_name = "STRAPI_BASE_URL")]
     pub api: Option<String>,
-    /// API token for --api (a full-access token may read the model).
-    #[arg(long, env = "STRAPI_TOKEN", hide_env_values = true, value_name = "STRAPI_TOKEN")]
-    pub token: Option<Token>,
-    /// Print the figures as one JSON object.
-    #[arg(long)]
-    pub json: bool,
-    /// Logs as JSON lines instead of text.
-    #[arg(long)]
-    pub log_json: bool,
     #[command(flatten)]
-    pub aws: AwsArgs,
+    pub read_only: ReadOnlyArgs,
 }
 
 #[derive(Args)]
@@ -78,10 +69,18 @@ pub struct VerifyArgs {
     /// The CMS's base URL.
     #[arg(long, env = "STRAPI_BASE_URL", value_name = "STRAPI_BASE_URL")]
     pub api: String,
-    /// API token (read access to every collection ingesta writes).
+    #[command(flatten)]
+    pub read_only: ReadOnlyArgs,
+}
+
+/// What the read-only commands (`check`, `verify`) share.
+#[derive(Args)]
+pub struct ReadOnlyArgs {
+    /// API token: read access to the collections ingesta writes (a full-access token may also
+    /// read the CMS's model).
     #[arg(long, env = "STRAPI_TOKEN", hide_env_values = true, value_name = "STRAPI_TOKEN")]
     pub token: Option<Token>,
-    /// Print the findings as one JSON object.
+    /// Print the figures as one JSON object.
     #[arg(long)]
     pub json: bool,
     /// Logs as JSON lines instead of text.

@@ -27,11 +27,11 @@ fn main() -> ExitCode {
             runtime.block_on(run::run(*args))
         }
         Command::Check(args) => {
-            init_logging(args.log_json);
+            init_logging(args.read_only.log_json);
             runtime.block_on(check(args))
         }
         Command::Verify(args) => {
-            init_logging(args.log_json);
+            init_logging(args.read_only.log_json);
             runtime.block_on(verify(args))
         }
     };
@@ -47,15 +47,15 @@ fn main() -> ExitCode {
 async fn check(args: CheckArgs) -> anyhow::Result<()> {
     let mut fits = true;
     if let Some(api) = &args.api {
-        let checked = model_check::check(api, args.token.clone()).await?;
+        let checked = model_check::check(api, args.read_only.token.clone()).await?;
         fits = checked.fits();
-        show(args.json, &checked, checked.human())?;
+        show(args.read_only.json, &checked, checked.human())?;
     }
     if let Some(path) = &args.input {
-        let aws = aws::Aws::new(args.aws.s3_endpoint_url.clone());
+        let aws = aws::Aws::new(args.read_only.aws.s3_endpoint_url.clone());
         let opened = input::Input::parse(path)?.open(&aws).await?;
         let checked = check::check(opened.source.as_ref()).await?;
-        show(args.json, &checked, checked.human())?;
+        show(args.read_only.json, &checked, checked.human())?;
     }
     if !fits {
         anyhow::bail!("the CMS's data model does not fit what ingesta writes (see above)");
@@ -65,7 +65,7 @@ async fn check(args: CheckArgs) -> anyhow::Result<()> {
 
 async fn verify(args: VerifyArgs) -> anyhow::Result<()> {
     let verified = verify::verify(&args).await?;
-    show(args.json, &verified, verified.human())?;
+    show(args.read_only.json, &verified, verified.human())?;
     if !verified.exactly_once() {
         anyhow::bail!(
             "{} missing and {} duplicated natural key(s) (see above)",

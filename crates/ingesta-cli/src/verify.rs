@@ -7,10 +7,13 @@ use ingesta_client::{ClientConfig, StrapiClient};
 use ingesta_verify::Verified;
 
 pub async fn verify(args: &VerifyArgs) -> anyhow::Result<Verified> {
-    let cfg = ClientConfig { token: args.token.clone().filter(|t| !t.is_empty()), ..ClientConfig::new(&args.api) };
+    let cfg =
+        ClientConfig { token: args.read_only.token.clone().filter(|t| !t.is_empty()), ..ClientConfig::new(&args.api) };
     let client = StrapiClient::new(cfg)?;
     let opened = match &args.input {
-        Some(path) => Some(input::Input::parse(path)?.open(&aws::Aws::new(args.aws.s3_endpoint_url.clone())).await?),
+        Some(path) => {
+            Some(input::Input::parse(path)?.open(&aws::Aws::new(args.read_only.aws.s3_endpoint_url.clone())).await?)
+        }
         None => None,
     };
     let source = opened.as_ref().map(|o| o.source.as_ref());

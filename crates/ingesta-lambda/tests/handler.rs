@@ -68,12 +68,7 @@ async fn a_missing_object_fails_the_invocation_with_its_name() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_deadline_leaves_a_checkpoint_and_the_next_invocation_completes_the_file() {
     // A slow API and small batches so that the first invocation cannot finish in its time.
-    let slow = strapi_sim::FaultConfig { latency_ms: 20, ..Default::default() };
-    let (moto, sim) = (moto(), sim(slow).await);
-    let s3 = s3(&moto).await;
-    put(&s3, "incoming/participaciones.csv", &sample("participaciones.csv")).await;
-    let settings = ["--fixed-batch", "--batch-size-initial", "5", "--safety-margin-secs", "1.0", "--concurrency", "4"];
-    let app = app(&moto, &sim, &settings).await;
+    let Slow { moto: _moto, sim, s3, app } = slow_world(&sample("participaciones.csv")).await;
     let first = app.handle(invocation(event("s3-put-participaciones.json"), 1.5)).await.unwrap();
     let partial = &first["summaries"][0];
     assert_eq!(partial["complete"], false, "{partial}");
@@ -172,14 +167,9 @@ fn every_fourth_row_failing(dir: &std::path::Path) -> std::path::PathBuf {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_retry_after_a_lost_checkpoint_write_reports_each_failed_row_once() {
-    let slow = strapi_sim::FaultConfig { latency_ms: 20, ..Default::default() };
-    let (moto, sim) = (moto(), sim(slow).await);
-    let s3 = s3(&moto).await;
     let dir = tempfile::tempdir().unwrap();
     let file = every_fourth_row_failing(dir.path());
-    put(&s3, "incoming/participaciones.csv", &file).await;
-    let settings = ["--fixed-batch", "--batch-size-initial", "5", "--safety-margin-secs", "1.0", "--concurrency", "4"];
-    let app = app(&moto, &sim, &settings).await;
+    let Slow { moto: _moto, sim: _sim, s3, app } = slow_world(&file).await;
     let first = app.handle(invocation(event("s3-put-participaciones.json"), 1.5)).await.unwrap();
     assert_eq!(first["summaries"][0]["complete"], false, "{first}");
     let failed_first = first["summaries"][0]["rows_failed"].as_u64().unwrap();
@@ -213,12 +203,7 @@ async fn a_retry_after_a_lost_checkpoint_write_reports_each_failed_row_once() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_file_uploaded_again_under_the_same_key_starts_over() {
-    let slow = strapi_sim::FaultConfig { latency_ms: 20, ..Default::default() };
-    let (moto, sim) = (moto(), sim(slow).await);
-    let s3 = s3(&moto).await;
-    put(&s3, "incoming/participaciones.csv", &sample("participaciones.csv")).await;
-    let settings = ["--fixed-batch", "--batch-size-initial", "5", "--safety-margin-secs", "1.0", "--concurrency", "4"];
-    let app = app(&moto, &sim, &settings).await;
+    let Slow { moto: _moto, sim, s3, app } = slow_world(&sample("participaciones.csv")).await;
     let first = app.handle(invocation(event("s3-put-participaciones.json"), 1.5)).await.unwrap();
     assert_eq!(first["summaries"][0]["complete"], false, "{first}");
     let checkpoint_key = "checkpoints/incoming/participaciones.csv.json";

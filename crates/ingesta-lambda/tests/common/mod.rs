@@ -69,3 +69,25 @@ pub fn invocation(payload: S3Event, secs: f64) -> lambda_runtime::LambdaEvent<S3
 pub fn counts(sim: &strapi_sim::RunningSim) -> Vec<(&'static str, usize)> {
     strapi_sim::schema::bundled(false).iter().map(|c| (c.name, sim.count(c.name))).collect()
 }
+
+/// The sample's upload key, as `events/s3-put-participaciones.json` names it.
+pub const UPLOAD_KEY: &str = "incoming/participaciones.csv";
+
+/// A world where an invocation of 1.5 s cannot finish a 40-row file: an API answering in 20 ms,
+/// batches of 5, 4 requests in flight, a 1-s safety margin. `file` is uploaded at [`UPLOAD_KEY`].
+pub struct Slow {
+    pub moto: Moto,
+    pub sim: strapi_sim::RunningSim,
+    pub s3: aws_sdk_s3::Client,
+    pub app: App,
+}
+
+pub async fn slow_world(file: &Path) -> Slow {
+    let slow = strapi_sim::FaultConfig { latency_ms: 20, ..Default::default() };
+    let (moto, sim) = (moto(), sim(slow).await);
+    let s3 = s3(&moto).await;
+    put(&s3, UPLOAD_KEY, file).await;
+    let settings = ["--fixed-batch", "--batch-size-initial", "5", "--safety-margin-secs", "1.0", "--concurrency", "4"];
+    let app = app(&moto, &sim, &settings).await;
+    Slow { moto, sim, s3, app }
+}
