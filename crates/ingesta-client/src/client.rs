@@ -8,6 +8,7 @@ use crate::error::ApiError;
 use crate::query::{query_string, Filter};
 use crate::retry;
 use crate::stats::{ClientStats, Counters};
+use crate::Token;
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
@@ -30,6 +31,8 @@ pub struct StrapiClient {
     breaker: Breaker,
     counters: Counters,
     deadline: Mutex<Option<Instant>>,
+    /// The bearer token; replaceable, so a rotated token needs no new client (or container).
+    token: Mutex<Option<Token>>,
 }
 
 impl StrapiClient {
@@ -52,8 +55,22 @@ impl StrapiClient {
             breaker: Breaker::new(cfg.circuit_failure_threshold, cfg.circuit_cooldown),
             counters: Counters::default(),
             deadline: Mutex::new(None),
+            token: Mutex::new(cfg.token.clone()),
             cfg,
         })
+    }
+
+    /// Uses `token` from the next request on; `false` when it is the token already in use.
+    pub fn replace_token(&self, token: Option<Token>) -> bool {
+        let mut current = self.token.lock().expect("token lock");
+        let same = match (current.as_ref(), token.as_ref()) {
+            (Some(a), Some(b)) => a.expose_secret() == b.expose_secret(),
+            (a, b) => a.is_none() && b.is_none(),
+        };
+        if !same {
+            *current = token;
+        }
+        !same
     }
 
     /// The settings this client was built with.
@@ -272,7 +289,7 @@ impl StrapiClient {
 
     async fn exchange(&self, method: &Method, url: &str, body: Option<&Value>) -> Result<Value, ApiError> {
         let mut req = self.http.request(method.clone(), url).timeout(self.cfg.request_timeout);
-        if let Some(token) = &self.cfg.token {
+        if let Some(token) = self.token.lock().expect("token lock").as_ref() {
             req = req.bearer_auth(token.expose_secret());
         }
         if let Some(b) = body {

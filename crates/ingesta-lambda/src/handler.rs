@@ -3,6 +3,7 @@
 use crate::job::{run_object, Outcome};
 use crate::routing::{route, Input};
 use crate::settings::LambdaSettings;
+use crate::token::SsmToken;
 use aws_lambda_events::s3::S3Event;
 use ingesta_client::{StrapiClient, Token};
 use ingesta_metrics::MetricsSink;
@@ -19,6 +20,8 @@ pub struct App {
     pub outputs: Outputs,
     pub api: Arc<StrapiClient>,
     pub metrics: Arc<dyn MetricsSink>,
+    /// Set when the token came from SSM: read again when the API refuses it.
+    pub ssm_token: Option<SsmToken>,
 }
 
 impl App {
@@ -32,9 +35,12 @@ impl App {
 
     /// Builds the clients from explicit settings and SDK configuration.
     pub async fn new(mut settings: LambdaSettings, sdk: &aws_config::SdkConfig) -> Result<Self, String> {
+        let mut ssm_token = None;
         if settings.core.token.as_ref().is_none_or(Token::is_empty) {
             if let Some(param) = &settings.token_ssm_param {
-                settings.core.token = Token::new(crate::token::from_ssm(sdk, param).await?);
+                let ssm = SsmToken::new(sdk, param);
+                settings.core.token = Token::new(ssm.read().await?);
+                ssm_token = Some(ssm);
             }
         }
         let s3 = ingesta_s3::client(sdk, settings.s3_endpoint_url.as_deref());
@@ -42,7 +48,20 @@ impl App {
         let (ns, name) = (settings.core.metrics_namespace.clone(), settings.function_name.clone());
         let cloudwatch = || std::future::ready(aws_sdk_cloudwatch::Client::new(sdk));
         let metrics = settings.metrics_mode.sink(&ns, &name, cloudwatch).await;
-        Ok(Self { settings, outputs: Outputs::new(s3.clone()), s3, api, metrics })
+        Ok(Self { settings, outputs: Outputs::new(s3.clone()), s3, api, metrics, ssm_token })
+    }
+
+    /// Whether the token in SSM is no longer the one in use; the client then uses the new one.
+    /// Asked after a file failed: a refused token is the failure a rotation causes.
+    async fn token_rotated(&self) -> bool {
+        let Some(ssm) = &self.ssm_token else { return false };
+        match ssm.read().await {
+            Ok(token) => self.api.replace_token(Token::new(token)),
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read the API token again");
+                false
+            }
+        }
     }
 
     /// Handles one S3 event: every input record is processed; the result lists each file's
@@ -62,7 +81,12 @@ impl App {
             let s = &self.settings;
             match route(record, &s.input_prefix, &s.input_suffix, &s.core.ccts_s3_key) {
                 Ok(Input { location: input, resume_only }) => {
-                    match run_object(self, &input, resume_only, Some(deadline), &scratch).await {
+                    let mut outcome = run_object(self, &input, resume_only, Some(deadline), &scratch).await;
+                    if outcome.is_err() && self.token_rotated().await {
+                        tracing::warn!(input = %input, "the API token in SSM changed since it was read; running the file again with the new one");
+                        outcome = run_object(self, &input, resume_only, Some(deadline), &scratch).await;
+                    }
+                    match outcome {
                         Ok(Outcome::Ignored(reason)) => {
                             tracing::info!(%reason, "record ignored");
                             ignored.push(reason);

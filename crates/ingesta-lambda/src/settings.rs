@@ -26,7 +26,8 @@ pub struct LambdaSettings {
     pub rows_per_invocation: Option<u64>,
     #[arg(long, env = "METRICS_MODE", value_enum, default_value = "emf", value_name = "METRICS_MODE")]
     pub metrics_mode: MetricsMode,
-    /// SSM SecureString holding the API token, read once per cold start when STRAPI_TOKEN is unset.
+    /// SSM SecureString holding the API token when STRAPI_TOKEN is unset: read at a cold start,
+    /// and again when the API refuses the token (a rotation).
     #[arg(long, env = "STRAPI_TOKEN_SSM_PARAM", value_name = "STRAPI_TOKEN_SSM_PARAM")]
     pub token_ssm_param: Option<String>,
     /// S3 endpoint override (a local emulator); path-style addressing is used with it.

@@ -353,3 +353,43 @@ async fn an_upper_case_csv_suffix_is_an_input() {
     assert_eq!(result["summaries"][0]["rows_read"], 40, "{result}");
     assert!(get(&s3, "reports/incoming/PARTICIPACIONES/summary.json").await.is_some());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_token_rotated_in_ssm_is_read_again_when_the_api_refuses_the_old_one() {
+    let (moto, sim) = (moto(), sim(Default::default()).await);
+    sim.set_token(Some("old-token".into()));
+    let s3 = s3(&moto).await;
+    put(&s3, UPLOAD_KEY, &sample("participaciones.csv")).await;
+    // Every AWS client on moto: S3 and SSM.
+    let sdk = sdk_config().await.into_builder().endpoint_url(moto.url.clone()).build();
+    let ssm = aws_sdk_ssm::Client::new(&sdk);
+    let store = |value: &'static str| {
+        let ssm = ssm.clone();
+        async move {
+            let put = ssm.put_parameter().name("/ingesta/strapi-token").value(value).overwrite(true);
+            put.r#type(aws_sdk_ssm::types::ParameterType::SecureString).send().await.unwrap();
+        }
+    };
+    store("old-token").await;
+    let args = ["--api", &sim.base_url(), "--s3-endpoint-url", &moto.url, "--metrics-mode", "off"];
+    let mut args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+    args.extend(["--token-ssm-param".into(), "/ingesta/strapi-token".into()]);
+    let app = ingesta_lambda::App::new(ingesta_lambda::LambdaSettings::from_args(&args).unwrap(), &sdk).await.unwrap();
+
+    // Rotated: the CMS takes only the new token, and SSM holds it. The warm container goes on.
+    sim.set_token(Some("new-token".into()));
+    store("new-token").await;
+    let done = app.handle(invocation(event("s3-put-participaciones.json"), 300.0)).await.unwrap();
+    let s = &done["summaries"][0];
+    assert_eq!(
+        (s["complete"].as_bool(), s["rows_read"].as_u64(), s["rows_failed"].as_u64()),
+        (Some(true), Some(40), Some(0)),
+        "{s}"
+    );
+    assert_eq!(sim.count("participantes"), 39);
+
+    // A token refused while SSM still holds it is no rotation: the invocation fails.
+    sim.set_token(Some("third-token".into()));
+    let err = app.handle(invocation(event("s3-put-participaciones.json"), 300.0)).await.unwrap_err();
+    assert!(err.to_string().contains("token"), "{err}");
+}
