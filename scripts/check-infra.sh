@@ -117,5 +117,30 @@ else
   fail "self-test: a new env var in the code (wrong failure)"; echo "$out"
 fi
 
+# The state machine may only send steps the function's dispatcher knows, and must use them all.
+# fanout_must_fail NAME EXPECTED PYTHON [STEPS_FILE]: the fan-out check of the mutated ASL `a` must fail.
+fanout_must_fail() {
+  local out steps=()
+  [ -n "${4:-}" ] && steps=(--steps "$4")
+  "$PY" - "$TMP/asl.json" "$3" <<'EOF2' || { fail "self-test: $1 (mutation failed)"; return; }
+import json, sys
+a = json.load(open("infra/distributed-map.asl.json"))
+exec(sys.argv[2])
+json.dump(a, open(sys.argv[1], "w"))
+EOF2
+  if out="$("$PY" scripts/check_infra.py fanout infra/distributed-map.yaml "$TMP/asl.json" "${steps[@]}" 2>&1)"; then
+    fail "self-test: $1 (the check passed)"
+  elif grep -q "^FAIL .*$2" <<< "$out"; then
+    pass "self-test: $1 is caught"
+  else
+    fail "self-test: $1 (failed, but not on '$2')"; echo "$out"
+  fi
+}
+fanout_must_fail "a Task step the function does not know" "step it accepts" "a['States']['Merge']['Parameters']['Payload']['step'] = 'mrege'"
+fanout_must_fail "the Parents step removed" "split, parents" "a['States']['Split']['Next'] = 'Shards'; del a['States']['Parents']"
+fanout_must_fail "Express children (5-minute cap)" "standard executions" "a['States']['Shards']['ItemProcessor']['ProcessorConfig']['ExecutionType'] = 'EXPRESS'"
+sed 's/pub const STEPS: \[&str; 4\] = \[/pub const STEPS: [\&str; 5] = ["rebalance", /' crates/ingesta-lambda/src/fanout/mod.rs > "$TMP/fanout.rs"
+fanout_must_fail "a step added to the function but not to the state machine" "every step of the function is used" "" "$TMP/fanout.rs"
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

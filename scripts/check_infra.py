@@ -4,7 +4,7 @@ variable the code reads, and the resources the deployment relies on exist and ar
 checkpoint chain, the alarms' recipients, what survives a stack deletion).
 
   check_infra.py function TEMPLATE [--sources RUST_FILE...]
-  check_infra.py fanout TEMPLATE ASL_JSON
+  check_infra.py fanout TEMPLATE ASL_JSON [--steps RUST_FILE]
 
 Prints one line per check ("ok  name" or "FAIL name: why") and exits 1 if any failed.
 Run by scripts/check-infra.sh with the .venv's Python (PyYAML comes with cfn-lint). The templates
@@ -217,25 +217,87 @@ def check_function(t, sources):
     check("dashboard shows every SPEC section 8 metric", boards and not absent, f"missing: {absent}" if boards else "no dashboard")
 
 
-def check_fanout(t, asl):
+STEPS_RE = re.compile(r'pub const STEPS:\s*\[&str;\s*\d+\]\s*=\s*\[([^\]]*)\]')
+
+
+def code_steps(path=None):
+    """The fan-out steps the function's dispatcher accepts: `STEPS` in ingesta-lambda's fanout/mod.rs
+    (a unit test there holds it equal to the `Step` enum the payload is parsed into)."""
+    path = path or os.path.join(ROOT, "crates", "ingesta-lambda", "src", "fanout", "mod.rs")
+    m = STEPS_RE.search(open(path, encoding="utf-8").read())
+    return re.findall(r'"([a-z_]+)"', m.group(1)) if m else []
+
+
+def all_states(states):
+    """Every state, those inside Map processors included."""
+    for name, s in states.items():
+        yield name, s
+        inner = s.get("ItemProcessor") or s.get("Iterator") or {}
+        yield from all_states(inner.get("States", {}))
+
+
+def check_fanout(t, asl, steps_file=None):
     machines = of_type(t, "AWS::StepFunctions::StateMachine")
     check("state machine resource", machines, "no AWS::StepFunctions::StateMachine")
+    known = code_steps(steps_file)
+    check("the function's fan-out steps are found in the Rust source", known, "no `pub const STEPS` in fanout/mod.rs")
+
+    # Every Task invokes the ingest function with a payload naming a step the function accepts.
+    tasks = {n: s for n, s in all_states(asl.get("States", {})) if s.get("Type") == "Task"}
+    used, bad = [], []
+    for n, s in tasks.items():
+        params = s.get("Parameters", {})
+        payload = params.get("Payload")
+        step = payload.get("step") if isinstance(payload, dict) else None
+        invokes = "lambda:invoke" in s.get("Resource", "") and params.get("FunctionName") == "${IngestFunctionArn}"
+        if not invokes or step not in known:
+            bad.append(f"{n}: step {step!r}" + ("" if invokes else " (not an invoke of ${IngestFunctionArn})"))
+        used.append(step)
+    check("every Task invokes the function with a step it accepts", tasks and not bad,
+          f"{bad}; the function accepts {known}" if tasks else "no Task")
+    check("every step of the function is used", set(known) <= set(used), f"unused: {sorted(set(known) - set(used))}")
+
+    # Split -> Parents -> Map of shards -> Merge, in that order.
+    order, name, seen = [], asl.get("StartAt"), set()
+    while name in asl.get("States", {}) and name not in seen:
+        seen.add(name)
+        s = asl["States"][name]
+        if s.get("Type") == "Task":
+            order.append(s.get("Parameters", {}).get("Payload", {}).get("step"))
+        elif s.get("Type") == "Map":
+            order.append("map")
+        name = s.get("Next")
+    check("split, parents, the shard Map, then merge", order == ["split", "parents", "map", "merge"], order)
+
     maps = [s for s in asl.get("States", {}).values() if s.get("Type") == "Map"]
     m = maps[0] if maps else {}
-    check("Distributed Map state", m.get("ItemProcessor", {}).get("ProcessorConfig", {}).get("Mode") == "DISTRIBUTED", "no Map with Mode DISTRIBUTED")
-    check("ItemReader reads a CSV from S3", m.get("ItemReader", {}).get("ReaderConfig", {}).get("InputType") == "CSV"
-          and "s3:getObject" in m.get("ItemReader", {}).get("Resource", ""), m.get("ItemReader"))
-    check("ItemBatcher and MaxConcurrency set", "ItemBatcher" in m and "MaxConcurrency" in m, "missing")
-    inner = json.dumps(m.get("ItemProcessor", {}))
-    check("batches invoke the ingest function", "lambda:invoke" in inner and "${IngestFunctionArn}" in inner, "no lambda:invoke of ${IngestFunctionArn}")
+    config = m.get("ItemProcessor", {}).get("ProcessorConfig", {})
+    check("the Map's children are standard executions (a shard may run as long as the function's timeout)",
+          config.get("Mode") == "DISTRIBUTED" and config.get("ExecutionType") == "STANDARD"
+          or config.get("Mode", "INLINE") == "INLINE" and m, config)
+    inner = [s.get("Parameters", {}).get("Payload", {}).get("step") for _, s in all_states(m.get("ItemProcessor", {}).get("States", {}))
+             if s.get("Type") == "Task"]
+    check("the Map runs the shard step", inner == ["shard"], inner)
+    params = t.get("Parameters", {})
+    bounded = "MaxConcurrency" in m or "MaxConcurrencyPath" in m
+    documented = "ReservedConcurrency" in params.get("ShardConcurrency", {}).get("Description", "")
+    check("the Map's concurrency is a parameter bounded by the function's ReservedConcurrency",
+          bounded and documented, "no MaxConcurrency(Path), or no ShardConcurrency parameter naming ReservedConcurrency")
+    check("ToleratedFailurePercentage lets the merge report a failed shard", m.get("ToleratedFailurePercentage") == 100,
+          m.get("ToleratedFailurePercentage"))
+
+    stmts = [st for r in of_type(t, "AWS::IAM::Role").values() for st in statements(r.get("Properties", {}).get("Policies"))]
+    check("the role may invoke the ingest function", allows(stmts, "lambda:InvokeFunction", "IngestFunctionArn"),
+          "no lambda:InvokeFunction on IngestFunctionArn")
 
 
 def main(argv):
     if len(argv) >= 2 and argv[0] == "function":
         sources = argv[argv.index("--sources") + 1:] if "--sources" in argv else default_sources()
         check_function(yaml.safe_load(open(argv[1])), sources)
-    elif len(argv) == 3 and argv[0] == "fanout":
-        check_fanout(yaml.safe_load(open(argv[1])), json.load(open(argv[2])))
+    elif len(argv) in (3, 5) and argv[0] == "fanout":
+        steps = argv[4] if len(argv) == 5 and argv[3] == "--steps" else None
+        check_fanout(yaml.safe_load(open(argv[1])), json.load(open(argv[2])), steps)
     else:
         sys.exit(__doc__)
     for name, ok, why in results:

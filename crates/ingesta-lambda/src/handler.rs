@@ -122,7 +122,7 @@ const EARLIEST_EPOCH_DEADLINE_MS: u64 = 1_000_000_000_000;
 
 /// The invocation's deadline (epoch milliseconds, or a timeout from a local emulator) as an
 /// `Instant`.
-fn deadline_instant(deadline_ms: u64) -> Instant {
+pub(crate) fn deadline_instant(deadline_ms: u64) -> Instant {
     if deadline_ms < EARLIEST_EPOCH_DEADLINE_MS {
         tracing::warn!(deadline_ms, "the runtime's deadline is not a timestamp; taking it as the time left");
         return Instant::now() + Duration::from_millis(deadline_ms);

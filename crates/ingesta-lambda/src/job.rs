@@ -19,6 +19,15 @@ pub enum Outcome {
     Ignored(String),
 }
 
+/// How a run differs from an upload's ordinary run.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct JobOptions {
+    /// Never skip the look-up of programs and implementations (OMIT_GET off): a fan-out shard's
+    /// parents were created by the `parents` step, and creating them again without a look-up
+    /// would duplicate those whose key Strapi cannot hold unique.
+    pub always_look_up_parents: bool,
+}
+
 /// Processes `input` until done or until `deadline` (minus the safety margin) is near. With
 /// `resume_only`, a file without a checkpoint, or replaced since it, is left alone.
 pub async fn run_object(
@@ -27,6 +36,18 @@ pub async fn run_object(
     resume_only: bool,
     deadline: Option<Instant>,
     scratch: &Path,
+) -> Result<Outcome, String> {
+    run_object_with(app, input, resume_only, deadline, scratch, JobOptions::default()).await
+}
+
+/// [`run_object`] with [`JobOptions`].
+pub async fn run_object_with(
+    app: &App,
+    input: &S3Location,
+    resume_only: bool,
+    deadline: Option<Instant>,
+    scratch: &Path,
+    options: JobOptions,
 ) -> Result<Outcome, String> {
     let checkpoint_at = input.with_key(checkpoint_key(&input.key));
     let errors_at = input.with_key(report_key(&input.key, "errors.csv"));
@@ -54,9 +75,13 @@ pub async fn run_object(
 
     let core = &app.settings.core;
     let cct = Arc::new(choose_cct(app, input).await);
+    let mut writer = core.writer_config();
+    if options.always_look_up_parents {
+        writer.omit_get = false;
+    }
     let cfg = RunConfig {
         sizer: core.sizer_config(),
-        writer: core.writer_config(),
+        writer,
         deadline,
         safety_margin: core.safety_margin(),
         resume: checkpoint.as_ref().map(Checkpoint::resume),
@@ -119,7 +144,7 @@ pub async fn run_object(
 
 /// The run's CCT look-up. The table is `CCTS_PATH` when set (a file shipped with the function),
 /// else `s3://CCTS_S3_BUCKET/CCTS_S3_KEY` with the input's bucket as the default bucket.
-async fn choose_cct(app: &App, input: &S3Location) -> ingesta_cct::Chosen {
+pub(crate) async fn choose_cct(app: &App, input: &S3Location) -> ingesta_cct::Chosen {
     let core = &app.settings.core;
     let bucket = core.ccts_s3_bucket.clone().unwrap_or_else(|| input.bucket.clone());
     let remote = S3Location { bucket, key: core.ccts_s3_key.clone() };

@@ -2,9 +2,12 @@
 //! an S3 event → for each record, the input object's location ([`routing`]) → one run of the
 //! pipeline on the streamed object ([`job`]), resuming from a checkpoint when an earlier
 //! invocation stopped at its deadline → the error report, summary and checkpoint in S3, and
-//! metrics as EMF lines.
+//! metrics as EMF lines. The same function runs the steps of a Step Functions fan-out
+//! ([`fanout`]); [`entry::dispatch`] tells the two kinds of invocation apart.
 
 pub mod checkpoint;
+pub mod entry;
+pub mod fanout;
 pub mod handler;
 pub mod job;
 pub mod logging;

@@ -7,7 +7,9 @@ use aws_lambda_events::s3::S3EventRecord;
 use ingesta_s3::{decode_event_key, S3Location};
 
 /// Prefixes of the function's own outputs: never inputs, whatever the configured prefix says.
-pub const OWN_OUTPUTS: [&str; 2] = ["reports/", CHECKPOINTS];
+/// `fanout/` holds the shards of a Step Functions fan-out ([`crate::fanout`]), which the state
+/// machine runs itself.
+pub const OWN_OUTPUTS: [&str; 3] = ["reports/", CHECKPOINTS, crate::fanout::SHARDS];
 
 const CHECKPOINTS: &str = "checkpoints/";
 
@@ -24,7 +26,8 @@ pub fn route(record: &S3EventRecord, prefix: &str, suffix: &str, cct_table: &str
         }
     }
     if let Some(input) = key.strip_prefix(CHECKPOINTS).and_then(|k| k.strip_suffix(".json")) {
-        if input.starts_with(prefix) && ends_with_any_case(input, suffix) && input != cct_table {
+        let own = OWN_OUTPUTS.iter().any(|p| input.starts_with(p));
+        if input.starts_with(prefix) && ends_with_any_case(input, suffix) && input != cct_table && !own {
             return Ok(Input { location: S3Location { bucket, key: input.to_string() }, resume_only: true });
         }
     }
@@ -100,6 +103,7 @@ mod tests {
             ("checkpoints/incoming/x.csv.json", "ObjectRemoved:Delete"),
             ("checkpoints/other/x.csv.json", "ObjectCreated:Put"),
             ("checkpoints/incoming/x.csv", "ObjectCreated:Put"),
+            ("fanout/incoming/x.csv/e1/shard-0.csv", "ObjectCreated:Put"),
             ("incoming/ccts.csv", "ObjectCreated:Put"),
             ("other/x.csv", "ObjectCreated:Put"),
             ("incoming/x.txt", "ObjectCreated:Put"),
@@ -115,6 +119,9 @@ mod tests {
         // Even a prefix that covers everything never routes the function's own outputs.
         assert!(route(&record("reports/a.csv", "ObjectCreated:Put"), "", ".csv", "c.csv").is_err());
         assert!(route(&record("ccts/ccts.csv", "ObjectCreated:Put"), "", ".csv", "ccts/ccts.csv").is_err());
+        // A fan-out shard's checkpoint: the state machine goes on with the shard, not an S3 event.
+        let shard = record("checkpoints/fanout/incoming/x.csv/e1/shard-0.csv.json", "ObjectCreated:Put");
+        assert!(route(&shard, "", ".csv", "c.csv").is_err());
     }
 
     #[test]

@@ -1,5 +1,5 @@
-//! The Lambda entry point: logs, configuration and clients once per container, then one handler
-//! call per S3 event.
+//! The Lambda entry point: logs, configuration and clients once per container, then one call of
+//! the dispatcher per invocation (an S3 event, or a step of the Step Functions fan-out).
 
 use lambda_runtime::{service_fn, Error, LambdaEvent};
 
@@ -11,5 +11,5 @@ async fn main() -> Result<(), Error> {
         e
     })?;
     let app = &app;
-    lambda_runtime::run(service_fn(move |event: LambdaEvent<_>| app.handle(event))).await
+    lambda_runtime::run(service_fn(move |event: LambdaEvent<_>| ingesta_lambda::entry::dispatch(app, event))).await
 }
