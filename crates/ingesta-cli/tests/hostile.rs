@@ -38,17 +38,7 @@ fn file(bytes: &[u8]) -> tempfile::NamedTempFile {
 
 /// `ingesta run` as in production: JSON logs at the default level, EMF metrics on stdout.
 async fn run(url: &str, input: &Path, out: &Path) -> Output {
-    tokio::process::Command::new(env!("CARGO_BIN_EXE_ingesta"))
-        .arg("run")
-        .arg(input)
-        .args(["--api", url, "--log-json", "--metrics", "emf", "--max-retries", "0"])
-        .arg("--out")
-        .arg(out)
-        .env_remove("STRAPI_TOKEN")
-        .env_remove("RUST_LOG")
-        .output()
-        .await
-        .unwrap()
+    ingesta_at(url, input, out, &["--log-json", "--metrics", "emf", "--max-retries", "0"]).await
 }
 
 /// Everything a run said outside errors.csv: stdout (EMF), stderr (logs, the fatal error) and

@@ -371,10 +371,7 @@ async fn a_token_rotated_in_ssm_is_read_again_when_the_api_refuses_the_old_one()
         }
     };
     store("old-token").await;
-    let args = ["--api", &sim.base_url(), "--s3-endpoint-url", &moto.url, "--metrics-mode", "off"];
-    let mut args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-    args.extend(["--token-ssm-param".into(), "/ingesta/strapi-token".into()]);
-    let app = ingesta_lambda::App::new(ingesta_lambda::LambdaSettings::from_args(&args).unwrap(), &sdk).await.unwrap();
+    let app = app_with_sdk(&moto, &sim, &["--token-ssm-param", "/ingesta/strapi-token"], &sdk).await;
 
     // Rotated: the CMS takes only the new token, and SSM holds it. The warm container goes on.
     sim.set_token(Some("new-token".into()));

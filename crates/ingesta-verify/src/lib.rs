@@ -56,7 +56,7 @@ pub async fn verify(client: &StrapiClient, file: Option<&dyn ByteSource>) -> Res
         };
         links.scan(client, c, &mut tally).await?;
         let missing = match file {
-            Some(source) if !tally.missing().is_empty() => describe_missing(source, &model, c, &tally).await?,
+            Some(source) if tally.missing_count() > 0 => describe_missing(source, &model, c, &tally).await?,
             _ => Vec::new(),
         };
         let report = tally.report(c.route(), missing);

@@ -93,17 +93,26 @@ impl Tally {
         self.duplicated.entry(key).or_insert_with(|| Duplicated { key: describe(), ids: vec![first] }).ids.push(id);
     }
 
+    fn is_missing(s: &Slot) -> bool {
+        s.first == 0 && s.row > 0
+    }
+
+    /// How many expected keys no entry was found for.
+    pub fn missing_count(&self) -> u64 {
+        self.slots.values().filter(|s| Self::is_missing(s)).count() as u64
+    }
+
     /// Expected keys no entry was found for, with the row that implies each, by row.
     pub fn missing(&self) -> Vec<(u64, u64)> {
         let mut m: Vec<(u64, u64)> =
-            self.slots.iter().filter(|(_, s)| s.first == 0 && s.row > 0).map(|(k, s)| (s.row, *k)).collect();
+            self.slots.iter().filter(|(_, s)| Self::is_missing(s)).map(|(k, s)| (s.row, *k)).collect();
         m.sort_unstable();
         m
     }
 
     /// The findings; `missing` are the described missing keys (at most [`LISTED`]).
     pub fn report(self, collection: &'static str, missing: Vec<Missing>) -> CollectionReport {
-        let missing_count = self.missing().len() as u64;
+        let missing_count = self.missing_count();
         let mut duplicated: Vec<Duplicated> = self.duplicated.into_values().collect();
         duplicated.sort_by_key(|d| d.ids[0]);
         let duplicated_count = duplicated.len() as u64;

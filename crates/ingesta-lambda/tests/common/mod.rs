@@ -46,11 +46,21 @@ pub async fn sim(faults: strapi_sim::FaultConfig) -> strapi_sim::RunningSim {
 
 /// The function's App pointed at the local S3 and API, with extra settings.
 pub async fn app(moto: &Moto, sim: &strapi_sim::RunningSim, extra: &[&str]) -> App {
+    app_with_sdk(moto, sim, extra, &sdk_config().await).await
+}
+
+/// [`app`] with its AWS clients built from `sdk` (e.g. every service on moto).
+pub async fn app_with_sdk(
+    moto: &Moto,
+    sim: &strapi_sim::RunningSim,
+    extra: &[&str],
+    sdk: &aws_config::SdkConfig,
+) -> App {
     let mut args = vec!["--api".to_string(), sim.base_url(), "--s3-endpoint-url".into(), moto.url.clone()];
     args.extend(["--metrics-mode".into(), "off".into()]);
     args.extend(extra.iter().map(|s| s.to_string()));
     let settings = LambdaSettings::from_args(&args).unwrap();
-    App::new(settings, &sdk_config().await).await.unwrap()
+    App::new(settings, sdk).await.unwrap()
 }
 
 pub fn event(name: &str) -> S3Event {
