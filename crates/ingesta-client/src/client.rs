@@ -1,10 +1,11 @@
-//! The client itself: one attempt = permit → rate limit → circuit → HTTP; failed attempts are
-//! retried per [`crate::retry`].
+//! The client itself: one attempt = slot under the adaptive limit → rate limit → circuit → HTTP;
+//! failed attempts are retried per [`crate::retry`].
 
 use crate::breaker::{Admission, Breaker, BreakerState};
 use crate::config::ClientConfig;
 use crate::entry::{decode, Entry};
 use crate::error::ApiError;
+use crate::limit::{LimitState, Limiter, Signal};
 use crate::query::{query_string, Filter};
 use crate::retry;
 use crate::stats::{ClientStats, Counters};
@@ -16,7 +17,6 @@ use std::num::NonZeroU32;
 use std::sync::atomic::Ordering::Relaxed;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
-use tokio::sync::Semaphore;
 
 /// Strapi's largest page; fewer pages means fewer round trips.
 const PAGE_SIZE: u64 = 100;
@@ -26,8 +26,8 @@ pub struct StrapiClient {
     http: reqwest::Client,
     base: String,
     cfg: ClientConfig,
-    permits: Semaphore,
-    limiter: Option<DefaultDirectRateLimiter>,
+    in_flight: Limiter,
+    rate: Option<DefaultDirectRateLimiter>,
     breaker: Breaker,
     counters: Counters,
     deadline: Mutex<Option<Instant>>,
@@ -45,13 +45,12 @@ impl StrapiClient {
             .connect_timeout(cfg.request_timeout.min(Duration::from_secs(5)))
             .build()
             .map_err(|e| bad(&e.to_string()))?;
-        let limiter =
-            cfg.rate_limit_rps.and_then(NonZeroU32::new).map(|rps| RateLimiter::direct(Quota::per_second(rps)));
+        let rate = cfg.rate_limit_rps.and_then(NonZeroU32::new).map(|rps| RateLimiter::direct(Quota::per_second(rps)));
         Ok(Self {
             http,
             base: cfg.base_url.trim_end_matches('/').to_string(),
-            permits: Semaphore::new(cfg.max_concurrency.max(1)),
-            limiter,
+            in_flight: Limiter::new(cfg.max_concurrency, cfg.adaptive_concurrency),
+            rate,
             breaker: Breaker::new(cfg.circuit_failure_threshold, cfg.circuit_cooldown),
             counters: Counters::default(),
             deadline: Mutex::new(None),
@@ -91,6 +90,17 @@ impl StrapiClient {
     /// Counters since the client was built.
     pub fn stats(&self) -> ClientStats {
         self.counters.snapshot()
+    }
+
+    /// The limit of requests in flight now, and its range since the last
+    /// [`StrapiClient::reset_concurrency_range`].
+    pub fn concurrency(&self) -> LimitState {
+        self.in_flight.state()
+    }
+
+    /// Starts the limit's range afresh: a warm Lambda's next run reports its own.
+    pub fn reset_concurrency_range(&self) {
+        self.in_flight.reset_range()
     }
 
     pub fn breaker_state(&self) -> BreakerState {
@@ -196,7 +206,7 @@ impl StrapiClient {
                 // The unanswered request may still be running on the server: it keeps its slot
                 // during the pause, so that stale requests do not pile up there behind our back
                 // and commit after the look-up below has found nothing.
-                let slot = self.permits.acquire().await.expect("semaphore never closed");
+                let slot = self.in_flight.acquire().await;
                 tokio::time::sleep(self.cfg.verify_pause).await;
                 drop(slot);
                 self.counters.verifications.fetch_add(1, Relaxed);
@@ -235,20 +245,26 @@ impl StrapiClient {
     }
 
     async fn attempt(&self, method: &Method, url: &str, body: Option<&Value>) -> Result<Value, ApiError> {
-        let _permit = self.permits.acquire().await.expect("semaphore never closed");
-        if let Some(limiter) = &self.limiter {
-            limiter.until_ready().await;
+        let _slot = self.in_flight.acquire().await;
+        if let Some(rate) = &self.rate {
+            rate.until_ready().await;
         }
         self.pass_circuit().await?;
         let started = Instant::now();
         let result = self.exchange(method, url, body).await;
+        let rtt = started.elapsed();
+        self.in_flight.observe(&request_kind(method, url), rtt, load_signal(&result));
         let c = &self.counters;
         c.requests.fetch_add(1, Relaxed);
-        c.latency_us_total.fetch_add(started.elapsed().as_micros() as u64, Relaxed);
+        c.latency_us_total.fetch_add(rtt.as_micros() as u64, Relaxed);
         match &result {
             Err(ApiError::Unique { .. }) | Ok(_) => {}
             Err(ApiError::RateLimited { .. }) => {
                 c.throttled.fetch_add(1, Relaxed);
+                c.errors.fetch_add(1, Relaxed);
+            }
+            Err(ApiError::Timeout { .. }) => {
+                c.timeouts.fetch_add(1, Relaxed);
                 c.errors.fetch_add(1, Relaxed);
             }
             Err(_) => {
@@ -332,6 +348,27 @@ impl StrapiClient {
             source = s.source();
         }
         ApiError::Transport { reason, sent: !e.is_connect() }
+    }
+}
+
+/// Method and collection: requests alike enough to share a latency baseline (an entry's id is
+/// left out, or every update would be a kind of its own).
+fn request_kind(method: &Method, url: &str) -> String {
+    let path = url.split('?').next().unwrap_or(url);
+    let collection = path.split("/api/").nth(1).and_then(|p| p.split('/').next()).unwrap_or(path);
+    format!("{method} {collection}")
+}
+
+/// What an attempt's outcome says about the API's load.
+fn load_signal(result: &Result<Value, ApiError>) -> Signal {
+    match result {
+        Ok(_) | Err(ApiError::Unique { .. } | ApiError::Rejected { .. } | ApiError::Unauthorized { .. }) => {
+            Signal::Answered
+        }
+        Err(ApiError::RateLimited { .. } | ApiError::Timeout { .. } | ApiError::Server { status: 503 | 504, .. }) => {
+            Signal::Overloaded
+        }
+        Err(_) => Signal::Neutral,
     }
 }
 

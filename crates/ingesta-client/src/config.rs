@@ -10,8 +10,12 @@ pub struct ClientConfig {
     pub base_url: String,
     /// Bearer token; `None` sends no `Authorization` header.
     pub token: Option<Token>,
-    /// Requests in flight at most.
+    /// Requests in flight at most: the ceiling of the adaptive limit, or the limit itself when
+    /// `adaptive_concurrency` is off.
     pub max_concurrency: usize,
+    /// Adapt the limit of requests in flight to the API's latency and push-back (see
+    /// [`crate::LimitState`]); off, it stays at `max_concurrency`.
+    pub adaptive_concurrency: bool,
     /// Requests per second at most; `None` for no limit.
     pub rate_limit_rps: Option<u32>,
     /// Timeout of one attempt, connection included.
@@ -39,7 +43,8 @@ impl ClientConfig {
         Self {
             base_url: base_url.into(),
             token: None,
-            max_concurrency: 16,
+            max_concurrency: 256,
+            adaptive_concurrency: true,
             rate_limit_rps: None,
             request_timeout: Duration::from_secs(10),
             max_retries: 5,

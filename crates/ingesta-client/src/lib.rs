@@ -1,5 +1,5 @@
 //! The one client all API traffic goes through. Each attempt passes, in order, a concurrency
-//! limit (at most `max_concurrency` requests in flight), a rate limit (`governor`), and a circuit
+//! limit (adaptive, at most `max_concurrency` requests in flight), a rate limit (`governor`), and a circuit
 //! breaker; failed attempts are retried with exponential backoff and full jitter, honouring
 //! `Retry-After`. Nothing else in the workspace talks HTTP to the API.
 //!
@@ -11,6 +11,7 @@ mod client;
 mod config;
 mod entry;
 mod error;
+mod limit;
 mod query;
 mod retry;
 mod stats;
@@ -22,6 +23,7 @@ pub use client::{Created, StrapiClient};
 pub use config::ClientConfig;
 pub use entry::Entry;
 pub use error::ApiError;
+pub use limit::LimitState;
 pub use query::Filter;
 pub use stats::ClientStats;
 pub use token::Token;

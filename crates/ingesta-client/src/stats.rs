@@ -14,6 +14,7 @@ pub(crate) struct Counters {
     pub latency_us_total: AtomicU64,
     pub verifications: AtomicU64,
     pub verified_landed: AtomicU64,
+    pub timeouts: AtomicU64,
 }
 
 /// A snapshot of the client's counters since it was built.
@@ -38,6 +39,9 @@ pub struct ClientStats {
     /// Of those, the ones that found the entry: the lost attempt had landed, no second POST.
     #[serde(default)]
     pub verified_landed: u64,
+    /// Attempts that got no answer within the request timeout.
+    #[serde(default)]
+    pub timeouts: u64,
 }
 
 impl ClientStats {
@@ -62,6 +66,7 @@ impl ClientStats {
             latency_us_total: self.latency_us_total - earlier.latency_us_total,
             verifications: self.verifications - earlier.verifications,
             verified_landed: self.verified_landed - earlier.verified_landed,
+            timeouts: self.timeouts - earlier.timeouts,
         }
     }
 }
@@ -78,6 +83,7 @@ impl Counters {
             latency_us_total: self.latency_us_total.load(Relaxed),
             verifications: self.verifications.load(Relaxed),
             verified_landed: self.verified_landed.load(Relaxed),
+            timeouts: self.timeouts.load(Relaxed),
         }
     }
 }

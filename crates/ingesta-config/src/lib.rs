@@ -18,9 +18,13 @@ pub struct Settings {
     /// API token (sent as a bearer token).
     #[arg(long, env = "STRAPI_TOKEN", hide_env_values = true, value_name = "STRAPI_TOKEN")]
     pub token: Option<Token>,
-    /// Requests in flight at most.
-    #[arg(long = "concurrency", env = "MAX_CONCURRENCY", default_value_t = 16, value_name = "MAX_CONCURRENCY")]
+    /// Requests in flight at most: the ceiling of the adaptive limit (or the limit, with
+    /// --fixed-concurrency).
+    #[arg(long = "concurrency", env = "MAX_CONCURRENCY", default_value_t = 256, value_name = "MAX_CONCURRENCY", value_parser = at_least_one)]
     pub max_concurrency: usize,
+    /// Keep the requests in flight at --concurrency instead of adapting to the API's latency.
+    #[arg(long, env = "FIXED_CONCURRENCY", default_value_t = false, value_name = "FIXED_CONCURRENCY")]
+    pub fixed_concurrency: bool,
     /// Requests per second at most (0 = no limit).
     #[arg(long, env = "RATE_LIMIT_RPS", default_value_t = 0, value_name = "RATE_LIMIT_RPS")]
     pub rate_limit_rps: u32,
@@ -94,6 +98,13 @@ pub struct Settings {
     pub metrics_namespace: String,
 }
 
+fn at_least_one(s: &str) -> Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err(format!("'{s}' is not a whole number of at least 1")),
+    }
+}
+
 fn fraction(s: &str) -> Result<f64, String> {
     match s.trim().parse::<f64>() {
         Ok(f) if f > 0.0 && f <= 1.0 => Ok(f),
@@ -143,6 +154,7 @@ impl Settings {
         ClientConfig {
             token: self.token.clone().filter(|t| !t.is_empty()),
             max_concurrency: self.max_concurrency,
+            adaptive_concurrency: !self.fixed_concurrency,
             rate_limit_rps: Some(self.rate_limit_rps).filter(|r| *r > 0),
             request_timeout: Duration::from_millis(self.request_timeout_ms),
             max_retries: self.max_retries,
