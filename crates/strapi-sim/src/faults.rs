@@ -30,6 +30,10 @@ pub struct FaultConfig {
     pub outage: Option<Outage>,
     /// Seed of the random draws (jitter, errors); random when unset.
     pub fault_seed: Option<u64>,
+    /// Requests served per second at most, one after another, like a CPU-bound server: a
+    /// request waits for those ahead of it, so latency grows with the queue instead of being
+    /// refused. Each takes `1/capacity_rps` of service on top of `latency_ms`.
+    pub capacity_rps: Option<f64>,
 }
 
 /// After every `every_n` requests, the next `length` are answered 429.
@@ -78,6 +82,9 @@ impl FaultConfig {
         if self.rate_limit_rps.is_some_and(|r| r.is_nan() || r <= 0.0) {
             return Err("rate_limit_rps must be positive".into());
         }
+        if self.capacity_rps.is_some_and(|r| r.is_nan() || r <= 0.0) {
+            return Err("capacity_rps must be positive".into());
+        }
         if self.burst_429.as_ref().is_some_and(|b| b.every_n == 0) {
             return Err("burst_429.every_n must be at least 1".into());
         }
@@ -114,6 +121,8 @@ struct State {
     counted: u64,
     tokens: f64,
     refilled: Instant,
+    /// When the single server of `capacity_rps` is free again.
+    server_free_at: Instant,
 }
 
 impl State {
@@ -124,7 +133,7 @@ impl State {
             None => StdRng::from_rng(&mut rand::rng()),
         };
         let tokens = cfg.rate_limit_rps.map_or(0.0, |r| r.max(1.0));
-        Self { cfg, set_at: now, rng, counted: 0, tokens, refilled: now }
+        Self { cfg, set_at: now, rng, counted: 0, tokens, refilled: now, server_free_at: now }
     }
 
     fn outage(&self, now: Instant) -> Option<OutageMode> {
@@ -243,13 +252,39 @@ impl Faults {
         }
         let rate = s.cfg.post_commit_error_rate;
         let lose_response = is_post && rate > 0.0 && s.rng.random_bool(rate);
-        Decision::Serve { delay, lose_response }
+        let queued = match s.cfg.capacity_rps {
+            Some(cap) => {
+                let done = s.server_free_at.max(now) + Duration::from_secs_f64(1.0 / cap);
+                s.server_free_at = done;
+                done - now
+            }
+            None => Duration::ZERO,
+        };
+        Decision::Serve { delay: delay + queued, lose_response }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn delay(d: &Decision) -> Duration {
+        match d {
+            Decision::Serve { delay, .. } | Decision::Fail { delay, .. } => *delay,
+        }
+    }
+
+    #[test]
+    fn at_capacity_each_request_waits_for_those_ahead_of_it() {
+        let f = Faults::new(FaultConfig { latency_ms: 10, capacity_rps: Some(100.0), ..Default::default() });
+        let delays: Vec<Duration> = (0..5).map(|_| delay(&f.decide(false))).collect();
+        // 10 ms service each, queued one after another, plus the fixed 10 ms: 20, 30, 40, ... ms
+        // (less the little time the loop itself takes).
+        for (i, d) in delays.iter().enumerate() {
+            let want = Duration::from_millis(10 + 10 * (i as u64 + 1));
+            assert!(*d <= want && *d + Duration::from_millis(5) > want, "request {i}: {d:?}, want ~{want:?}");
+        }
+    }
 
     fn failed(d: &Decision) -> Option<(u16, Option<u64>)> {
         match d {

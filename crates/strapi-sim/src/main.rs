@@ -44,6 +44,10 @@ struct Args {
     /// Server-side limit over all /api requests; the excess gets 429 with Retry-After: 1.
     #[arg(long)]
     rate_limit_rps: Option<f64>,
+    /// Requests served per second at most, one at a time, like a CPU-bound server: latency
+    /// grows with the queue (nothing is refused).
+    #[arg(long)]
+    capacity_rps: Option<f64>,
     /// One outage as START_AFTER_MS:DURATION_MS:refuse|503, timed from start-up.
     #[arg(long, value_parser = parse_outage, value_name = "START:DURATION:MODE")]
     outage: Option<Outage>,
@@ -98,6 +102,7 @@ async fn main() -> anyhow::Result<()> {
         rate_limit_rps: a.rate_limit_rps,
         outage: a.outage,
         fault_seed: a.fault_seed,
+        capacity_rps: a.capacity_rps,
     };
     let config = SimConfig {
         token: a.token,
