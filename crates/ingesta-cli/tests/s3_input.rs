@@ -126,7 +126,9 @@ async fn metrics_api_sends_the_runs_metrics_through_put_metric_data() {
         assert!(capture::contains(body, "Ingesta") && capture::contains(body, "ingesta-cli"), "namespace, dimension");
     }
     let sent = |name: &str| seen.iter().any(|(_, body)| capture::contains(body, name));
-    for name in ["RecordsProcessed", "BatchSize", "ApiLatency", "SuccessRate", "Duration", "PeakMemoryMB"] {
+    for name in
+        ["RecordsProcessed", "BatchSize", "ApiLatency", "Concurrency", "SuccessRate", "Duration", "PeakMemoryMB"]
+    {
         assert!(sent(name), "{name} was not sent");
     }
 }

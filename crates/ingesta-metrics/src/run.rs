@@ -26,6 +26,9 @@ pub fn batch_metrics(p: &BatchProgress) -> Vec<Metric> {
         Metric::new("ApiErrors", Unit::Count, p.api.errors as f64),
         Metric::new("Retries", Unit::Count, p.api.retries as f64),
         Metric::new("CircuitOpen", Unit::Count, p.api.circuit_opened as f64),
+        Metric::new("ApiTimeouts", Unit::Count, p.api.timeouts as f64),
+        // The adaptive limit of requests in flight: what the API was found to take.
+        Metric::new("Concurrency", Unit::Count, p.concurrency as f64),
     ]
 }
 

@@ -5,6 +5,7 @@
 //! the report's destination and the time budget.
 
 mod batcher;
+mod batches;
 mod folder;
 pub mod formula;
 mod memory;
@@ -12,6 +13,7 @@ mod progress;
 mod report;
 mod run;
 mod summary;
+mod window;
 
 pub use batcher::{BatchSizer, SizerConfig};
 pub use folder::safe_folder_name;

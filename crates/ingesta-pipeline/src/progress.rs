@@ -19,6 +19,8 @@ pub struct BatchProgress {
     pub rows_per_sec: f64,
     /// The API client's counters during this batch.
     pub api: ClientStats,
+    /// The client's limit of requests in flight when the batch finished.
+    pub concurrency: usize,
 }
 
 /// Receives batch progress. The pipeline itself logs one structured line per batch.

@@ -1,11 +1,16 @@
-//! The run loop.
+//! The run loop: rows are read a batch at a time, the batch's parents set up (while earlier rows
+//! are still being written), and its rows join the window of rows in flight (see
+//! [`crate::window`]). A stop or the deadline ends reading; the rows already read finish (or, on
+//! a stop, those not yet started are reported), so nothing is in flight when the checkpoint is
+//! taken.
 
-use crate::batcher::{BatchObservation, BatchSizer, SizerConfig};
+use crate::batcher::{BatchSizer, SizerConfig};
+use crate::batches::Batches;
 use crate::memory::peak_rss_mb;
 use crate::progress::{BatchProgress, Progress};
 use crate::report::{ErrorReport, ErrorRow};
 use crate::summary::{ApiSummary, CctSummary, Summary};
-use futures::stream::{self, StreamExt};
+use crate::window::{Finished, Window};
 use ingesta_cct::CctLookup;
 use ingesta_client::{ApiError, ClientStats, StrapiClient};
 use ingesta_mapping::{RowPlan, Schema, SchemaError};
@@ -15,6 +20,7 @@ use ingesta_writer::{RowFailure, Writer, WriterConfig, WriterError};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use tokio::task::JoinHandle;
 
 /// How one run behaves.
 #[derive(Debug, Clone)]
@@ -92,13 +98,7 @@ pub async fn run(
     // A warm Lambda reuses its client: this run's figures are the difference from here.
     let api_start = client.stats();
     let mut reader = RecordReader::open(source, cfg.resume).await?;
-    let mut run = Run {
-        sizer: BatchSizer::new(cfg.sizer),
-        rows_read: 0,
-        rows_failed: 0,
-        rows_already_complete: 0,
-        groups_in_flight: ROWS_IN_FLIGHT_PER_REQUEST_SLOT * client.config().max_concurrency.max(1),
-    };
+    let mut run = Run { sizer: BatchSizer::new(cfg.sizer), rows_read: 0, rows_failed: 0, rows_already_complete: 0 };
     // One flag for every early stop: a signal (set from outside) or a refused token (set below).
     let stop = cfg.stop.clone().unwrap_or_default();
     if reader.headers().is_empty() {
@@ -117,86 +117,113 @@ pub async fn run(
     };
     // In-flight rows may wait out an open circuit only while there is time to finish cleanly.
     client.set_deadline(cfg.deadline.map(|d| d.checked_sub(margin / 2).unwrap_or(d)));
-    let writer = Writer::new(client.clone(), &schema, cct, cfg.writer.clone()).await?;
-    let mut batch_no = 0;
-    let mut checkpoint = None;
-    let mut stopped = None;
+    let writer = Arc::new(Writer::new(client.clone(), &schema, cct, cfg.writer.clone()).await?);
+    client.reset_concurrency_range();
+    let mut window = Window::default();
+    let mut batches = Batches::new(client.stats());
+    let mut preparing: Option<JoinHandle<Prepared>> = None;
+    let (mut eof, mut out_of_time, mut stopped) = (false, false, None);
     loop {
         if let Some(reason) = stop.reason() {
-            let point = reader.resume_point();
-            tracing::warn!(next_row = point.next_row, reason = %reason, "stopping before the end of the file");
-            checkpoint = Some(point);
-            stopped = Some(reason);
-            break;
+            if stopped.is_none() {
+                tracing::warn!(next_row = reader.resume_point().next_row, reason = %reason, "stopping before the end of the file");
+                stopped = Some(reason.clone());
+            }
+            for plan in window.take_waiting() {
+                let error = ApiError::NotAttempted { reason: reason.clone() };
+                window.finish(plan.row_number, failed(&plan, RowFailure { stage: "not started", error }));
+            }
         }
-        let budget_left = cfg.row_budget.map(|b| b.saturating_sub(run.rows_read));
-        if budget_left == Some(0) || cfg.deadline.is_some_and(|d| Instant::now() + margin >= d) {
-            let point = reader.resume_point();
-            tracing::warn!(
-                next_row = point.next_row,
-                byte_offset = point.byte_offset,
-                "deadline near or row budget spent: stopping with a checkpoint"
-            );
-            checkpoint = Some(point);
-            break;
+        window.start(rows_in_flight(&client), &writer, &stop);
+        let room = window.waiting() < run.sizer.size() && window.open_rows() < MAX_OPEN_BATCHES * run.sizer.size();
+        if stopped.is_none() && !eof && !out_of_time && preparing.is_none() && room {
+            let budget_left = cfg.row_budget.map(|b| b.saturating_sub(run.rows_read));
+            if budget_left == Some(0) || cfg.deadline.is_some_and(|d| Instant::now() + margin >= d) {
+                let point = reader.resume_point();
+                tracing::warn!(
+                    next_row = point.next_row,
+                    byte_offset = point.byte_offset,
+                    "deadline near or row budget spent: finishing the rows read, then stopping with a checkpoint"
+                );
+                out_of_time = true;
+                continue;
+            }
+            let size = run.sizer.size().min(budget_left.unwrap_or(u64::MAX) as usize);
+            let (plans, at_end) = run.read_batch(&mut reader, &schema, &mut window, size).await?;
+            eof = at_end;
+            batches.read(run.rows_read, size, reader.resume_point().byte_offset);
+            let (writer, client) = (writer.clone(), client.clone());
+            preparing = Some(tokio::spawn(async move {
+                let (began, before) = (Instant::now(), client.stats());
+                let failures = writer.prepare_batch(&plans).await;
+                let requests = client.stats().since(&before).requests;
+                // Requests of rows written meanwhile are counted too: an upper bound.
+                tracing::debug!(
+                    rows = plans.len(),
+                    ms = began.elapsed().as_millis() as u64,
+                    requests,
+                    "batch's parents ready"
+                );
+                Prepared { plans, failures }
+            }));
+            continue;
         }
-        let batch_started = Instant::now();
-        let before = client.stats();
-        let (read_before, failed_before) = (run.rows_read, run.rows_failed);
-        let (plans, eof) = run.read_batch(&mut reader, &schema, report, budget_left.unwrap_or(u64::MAX)).await?;
-        run.write_batch(&writer, &plans, report, &stop).await?;
-        batch_no += 1;
-        let delta = client.stats().since(&before);
-        let seconds = batch_started.elapsed().as_secs_f64();
-        let p = BatchProgress {
-            batch: batch_no,
-            rows_read: run.rows_read,
-            rows_failed: run.rows_failed,
-            batch_rows: run.rows_read - read_before,
-            batch_failed: run.rows_failed - failed_before,
-            batch_size: run.sizer.size(),
-            bytes_read: reader.resume_point().byte_offset,
-            rows_per_sec: plans.len() as f64 / seconds.max(1e-9),
-            api: delta,
-        };
-        tracing::info!(
-            batch = p.batch,
-            rows_read = p.rows_read,
-            rows_failed = p.rows_failed,
-            batch_size = p.batch_size,
-            batch_failed = p.batch_failed,
-            rows_per_sec = p.rows_per_sec.round(),
-            latency_ms = delta.mean_latency_ms(),
-            requests = delta.requests,
-            retries = delta.retries,
-            "batch done"
-        );
-        progress.on_batch(&p).await;
-        if eof {
-            break;
+        tokio::select! {
+            Some((plan, result)) = window.next_written(), if window.writing() > 0 => {
+                let how = match result {
+                    Ok(outcome) => Finished::Done { already_complete: outcome.created == 0 },
+                    Err(f) => {
+                        if let ApiError::Unauthorized { .. } = f.error {
+                            // Every later request would meet the same refusal: stop.
+                            stop.stop(format!("stopped at row {}: {}", plan.row_number, f.error));
+                        }
+                        failed(&plan, f)
+                    }
+                };
+                window.finish(plan.row_number, how);
+            }
+            prepared = async { preparing.as_mut().expect("guarded").await }, if preparing.is_some() => {
+                preparing = None;
+                let Prepared { plans, mut failures } = prepared.unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()));
+                let mut ready = Vec::with_capacity(plans.len());
+                for plan in plans {
+                    match failures.remove(&plan.row_number) {
+                        Some(f) => window.finish(plan.row_number, failed(&plan, f)),
+                        None => ready.push(plan),
+                    }
+                }
+                window.push_ready(ready);
+            }
+            else => break,
         }
-        let observation = BatchObservation {
-            rows: plans.len(),
-            seconds,
-            mean_latency_ms: delta.mean_latency_ms(),
-            throttled: delta.throttled,
-            errors: delta.errors,
-        };
-        if let Some((size, reason)) = run.sizer.observe(observation) {
-            tracing::info!(batch_size = size, reason, "batch size changed");
+        for how in window.release() {
+            match how {
+                Finished::Done { already_complete } => run.rows_already_complete += u64::from(already_complete),
+                Finished::Failed(error_row) => run.fail(report, error_row)?,
+            }
+            if let Some(done) = batches.row_released(run.rows_read, run.rows_failed, &client) {
+                log_batch(&done);
+                progress.on_batch(&done).await;
+                if let Some((size, reason)) = run.sizer.observe(batches.observation(&done)) {
+                    tracing::info!(batch_size = size, reason, "batch size changed");
+                }
+            }
         }
     }
     report.flush()?;
+    // Nothing is in flight here, so the first row not finished is the first row not read.
+    let checkpoint = (!eof && (out_of_time || stopped.is_some())).then(|| reader.resume_point());
     let complete = checkpoint.is_none();
     let mut summary = run.summary(
         source.name(),
-        Some(&writer),
+        Some(writer.as_ref()),
         &client.stats().since(&api_start),
         Some(&schema),
         complete,
         checkpoint,
         started,
     );
+    summary.api.concurrency = client.concurrency();
     summary.stopped = stopped;
     if reader.stray_quotes() > 0 {
         // Each such row is in the report; the warning says the file itself needs a look.
@@ -206,6 +233,48 @@ pub async fn run(
     Ok(summary)
 }
 
+fn log_batch(p: &BatchProgress) {
+    tracing::info!(
+        batch = p.batch,
+        rows_read = p.rows_read,
+        rows_failed = p.rows_failed,
+        batch_size = p.batch_size,
+        batch_failed = p.batch_failed,
+        rows_per_sec = p.rows_per_sec.round(),
+        latency_ms = p.api.mean_latency_ms(),
+        requests = p.api.requests,
+        retries = p.api.retries,
+        concurrency = p.concurrency,
+        "batch done"
+    );
+}
+
+/// A batch whose parents are set up: the rows to write, and those that failed already.
+struct Prepared {
+    plans: Vec<RowPlan>,
+    failures: HashMap<u64, RowFailure>,
+}
+
+fn failed(plan: &RowPlan, f: RowFailure) -> Finished {
+    // Stage and row number only: error texts and row values may carry personal data.
+    tracing::debug!(row = plan.row_number, stage = f.stage, "row failed");
+    Finished::Failed(ErrorRow {
+        row_number: plan.row_number,
+        id_externo: plan.id_externo.clone(),
+        email: plan.email.clone().unwrap_or_default(),
+        stage: f.stage.to_string(),
+        error: f.error.to_string(),
+    })
+}
+
+/// Rows written at once follow the client's limit of requests in flight. A row is a chain of
+/// dependent requests, so a few rows per request slot keep the slots busy; more only wait for a
+/// slot, each holding its plan and request futures (measured: peak RSS 72–79 MiB with 2,000
+/// rows started at once against 64 slots).
+fn rows_in_flight(client: &StrapiClient) -> usize {
+    ROWS_IN_FLIGHT_PER_REQUEST_SLOT * client.concurrency().current.max(1)
+}
+
 fn stray_quote_warning(rows: u64) -> String {
     format!(
         "{rows} row(s) opened a quote that did not close as a field should (see errors.csv, stage 'read'); \
@@ -213,38 +282,37 @@ fn stray_quote_warning(rows: u64) -> String {
     )
 }
 
-/// Participants written at once, per request slot of the client. A row is a chain of dependent
-/// requests, so a few rows per slot keep the slots busy; starting all of a 1,000-row batch at once
-/// only parks the rest on the semaphore, and each parked row holds its plan and request futures
-/// (measured: peak RSS 72–79 MiB at batch size 1,000 with concurrency 64, whatever the file size).
 const ROWS_IN_FLIGHT_PER_REQUEST_SLOT: usize = 2;
+/// Rows read and not finished, in batches: a row that hangs (waiting out retries) holds the
+/// report, which is written in row order, so reading stops this many batches past it.
+const MAX_OPEN_BATCHES: usize = 8;
 
 struct Run {
     sizer: BatchSizer,
     rows_read: u64,
     rows_failed: u64,
     rows_already_complete: u64,
-    groups_in_flight: usize,
 }
 
 impl Run {
-    /// Reads up to one batch of rows, and at most `limit` rows; rows that cannot be planned go
-    /// straight to the report.
+    /// Reads up to `size` rows; each stays open in `window` until it finishes. Rows that cannot
+    /// be planned finish at once, failed.
     async fn read_batch(
         &mut self,
         reader: &mut RecordReader,
         schema: &Schema,
-        report: &mut ErrorReport,
-        limit: u64,
+        window: &mut Window,
+        size: usize,
     ) -> Result<(Vec<RowPlan>, bool), FatalError> {
-        let mut plans = Vec::with_capacity(self.sizer.size());
+        let mut plans = Vec::with_capacity(size);
         let read_before = self.rows_read;
-        while plans.len() < self.sizer.size() && self.rows_read - read_before < limit {
+        while self.rows_read - read_before < size as u64 {
             let Some(next) = reader.next_row().await? else { return Ok((plans, true)) };
             self.rows_read += 1;
             let failure = match next {
                 Ok(raw) => match schema.plan(&raw) {
                     Ok(plan) => {
+                        window.opened(plan.row_number);
                         plans.push(plan);
                         continue;
                     }
@@ -254,76 +322,12 @@ impl Run {
             };
             let (row_number, fields, stage, error) = failure;
             let (id_externo, email) = identify(schema, &fields);
-            self.fail(report, ErrorRow { row_number, id_externo, email, stage: stage.into(), error })?;
+            window.finish(
+                row_number,
+                Finished::Failed(ErrorRow { row_number, id_externo, email, stage: stage.into(), error }),
+            );
         }
         Ok((plans, false))
-    }
-
-    /// Writes a batch: implementations first (in row order), then every participant's rows
-    /// concurrently, each participant's own rows in file order.
-    async fn write_batch(
-        &mut self,
-        writer: &Writer,
-        plans: &[RowPlan],
-        report: &mut ErrorReport,
-        stop: &StopFlag,
-    ) -> Result<(), FatalError> {
-        let mut failures: HashMap<u64, RowFailure> = writer.prepare_batch(plans).await;
-        let mut groups: Vec<Vec<&RowPlan>> = Vec::new();
-        let mut group_of: HashMap<&str, usize> = HashMap::new();
-        for plan in plans.iter().filter(|p| !failures.contains_key(&p.row_number)) {
-            let g = *group_of.entry(plan.id_externo.as_str()).or_insert_with(|| {
-                groups.push(Vec::new());
-                groups.len() - 1
-            });
-            groups[g].push(plan);
-        }
-        let results: Vec<_> = stream::iter(groups)
-            .map(|rows| async move {
-                let mut out = Vec::with_capacity(rows.len());
-                for plan in rows {
-                    // Once a stop is asked for, rows not yet started are reported, not written.
-                    if let Some(reason) = stop.reason() {
-                        let error = ApiError::NotAttempted { reason };
-                        out.push((plan.row_number, Err(RowFailure { stage: "not started", error })));
-                        continue;
-                    }
-                    out.push((plan.row_number, writer.write_row(plan).await));
-                }
-                out
-            })
-            .buffer_unordered(self.groups_in_flight)
-            .collect()
-            .await;
-        for (row, result) in results.into_iter().flatten() {
-            match result {
-                Ok(outcome) if outcome.created == 0 => self.rows_already_complete += 1,
-                Ok(_) => {}
-                Err(f) => {
-                    failures.insert(row, f);
-                }
-            }
-        }
-        let mut failed: Vec<&RowPlan> = plans.iter().filter(|p| failures.contains_key(&p.row_number)).collect();
-        failed.sort_by_key(|p| p.row_number);
-        for plan in &failed {
-            let f = &failures[&plan.row_number];
-            if let ApiError::Unauthorized { .. } = f.error {
-                // Every later request would meet the same refusal: report this batch, then stop.
-                stop.stop(format!("stopped at row {}: {}", plan.row_number, f.error));
-            }
-            // Stage and row number only: error texts and row values may carry personal data.
-            tracing::debug!(row = plan.row_number, stage = f.stage, "row failed");
-            let row = ErrorRow {
-                row_number: plan.row_number,
-                id_externo: plan.id_externo.clone(),
-                email: plan.email.clone().unwrap_or_default(),
-                stage: f.stage.to_string(),
-                error: f.error.to_string(),
-            };
-            self.fail(report, row)?;
-        }
-        Ok(())
     }
 
     fn fail(&mut self, report: &mut ErrorReport, row: ErrorRow) -> Result<(), FatalError> {
@@ -366,6 +370,8 @@ impl Run {
                 stats,
                 mean_latency_ms: stats.mean_latency_ms(),
                 requests_per_row: if self.rows_read == 0 { 0.0 } else { stats.requests as f64 / self.rows_read as f64 },
+                // Set by the caller, which has the client.
+                concurrency: Default::default(),
             },
             cct: CctSummary {
                 mode: writer.map_or("none", Writer::cct_mode).to_string(),

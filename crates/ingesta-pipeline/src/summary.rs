@@ -1,7 +1,7 @@
 //! `summary.json`: what a run did, for people and for the Lambda's invocation result.
 
 use ingesta_cct::{CctStats, Choice};
-use ingesta_client::ClientStats;
+use ingesta_client::{ClientStats, LimitState};
 use ingesta_records::reader::Resume;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -43,6 +43,9 @@ pub struct ApiSummary {
     pub mean_latency_ms: f64,
     /// API requests per row read (the figure to compare with the old implementation's 14.4).
     pub requests_per_row: f64,
+    /// The limit of requests in flight: where it ended, and its range during the run.
+    #[serde(default)]
+    pub concurrency: LimitState,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -68,6 +71,14 @@ impl From<Resume> for Checkpoint {
     }
 }
 
+fn concurrency_range(l: &LimitState) -> String {
+    match (l.adaptive, l.min == l.max) {
+        (false, _) => format!("{} (fixed)", l.current),
+        (true, true) => format!("{} (adaptive, ceiling {})", l.current, l.ceiling),
+        (true, false) => format!("{}..{} (adaptive, ceiling {}, ended at {})", l.min, l.max, l.ceiling, l.current),
+    }
+}
+
 impl Summary {
     /// Folds an earlier invocation's summary of the same file into this one, so the summary of
     /// the invocation that completes a file covers the whole file.
@@ -89,7 +100,12 @@ impl Summary {
         a.latency_us_total += b.latency_us_total;
         a.verifications += b.verifications;
         a.verified_landed += b.verified_landed;
+        a.timeouts += b.timeouts;
         self.api.mean_latency_ms = a.mean_latency_ms();
+        let (l, m) = (&mut self.api.concurrency, &earlier.api.concurrency);
+        if m.max > 0 {
+            (l.min, l.max) = (l.min.min(m.min), l.max.max(m.max));
+        }
         self.api.requests_per_row =
             if self.rows_read == 0 { 0.0 } else { self.api.stats.requests as f64 / self.rows_read as f64 };
         let (c, d) = (&mut self.cct.stats, &earlier.cct.stats);
@@ -128,12 +144,13 @@ impl Summary {
             self.created.iter().filter(|(_, n)| **n > 0).map(|(c, n)| format!("{c} {n}")).collect();
         s += &format!("created: {}\n", if created.is_empty() { "nothing".to_string() } else { created.join(", ") });
         s += &format!(
-            "api: {} requests ({:.1} per row), {} retries, {} errors, mean latency {:.1} ms\n",
+            "api: {} requests ({:.1} per row), {} retries, {} errors, mean latency {:.1} ms, in flight {}\n",
             self.api.stats.requests,
             self.api.requests_per_row,
             self.api.stats.retries,
             self.api.stats.errors,
-            self.api.mean_latency_ms
+            self.api.mean_latency_ms,
+            concurrency_range(&self.api.concurrency),
         );
         s += &format!(
             "cct: {} mode, {} look-ups, hit rate {:.0}%; batch size {}..{}; {:.1} s",

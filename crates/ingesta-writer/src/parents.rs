@@ -4,7 +4,7 @@
 use crate::collections::Collection;
 use crate::store::Store;
 use crate::writer::RowFailure;
-use futures::future::try_join_all;
+use futures::future::{join_all, try_join_all};
 use ingesta_client::{Entry, Filter};
 use ingesta_mapping::{ImplementationKey, RowPlan};
 use moka::future::Cache;
@@ -173,9 +173,9 @@ pub(crate) async fn apply_modalities(
     imp: &Implementation,
     plan: &RowPlan,
 ) -> Result<Vec<String>, RowFailure> {
-    let mut warnings = Vec::new();
-    for (name, value) in &plan.modalities {
-        let Some(session) = imp.sesiones.get(name) else { continue };
+    // A row names each session once, so its updates touch different entries: sent at once.
+    let each = plan.modalities.iter().filter_map(|(name, value)| Some((name, value, imp.sesiones.get(name)?)));
+    let results = join_all(each.map(|(name, value, session)| async move {
         let mut current = session.modalidad.lock().await;
         match current.as_deref() {
             None => {
@@ -184,17 +184,19 @@ pub(crate) async fn apply_modalities(
                     .await
                     .map_err(RowFailure::at(Collection::Asistencias))?;
                 *current = Some(value.clone());
+                Ok(None)
             }
             // Cell values stay out of warnings (they reach logs); the row number finds them.
-            Some(kept) if kept != value => warnings.push(format!(
+            Some(kept) if kept != value => Ok(Some(format!(
                 "row {}: column 'modalidad_{name}' differs from the modality already set for this session of \
                  the row's implementation; the first one is kept",
                 plan.row_number
-            )),
-            Some(_) => {}
+            ))),
+            Some(_) => Ok(None),
         }
-    }
-    Ok(warnings)
+    }))
+    .await;
+    results.into_iter().filter_map(Result::transpose).collect()
 }
 
 #[cfg(test)]

@@ -5,9 +5,10 @@ use crate::collections::{Collection, Created};
 use crate::parents::{apply_modalities, Columns, Parents};
 use crate::participant::Participant;
 use crate::store::Store;
+use futures::future::join_all;
 use ingesta_cct::{CctLookup, CctStats, Choice};
 use ingesta_client::{ApiError, Filter, StrapiClient};
-use ingesta_mapping::{RowPlan, Schema};
+use ingesta_mapping::{ImplementationKey, RowPlan, Schema};
 use moka::future::Cache;
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
@@ -144,21 +145,40 @@ impl Writer {
         Ok(writer)
     }
 
-    /// Resolves the batch's implementations and applies modality values in row order, so "the
-    /// first non-NA value wins" holds however the rows are then scheduled. Returns the rows
-    /// that failed here; they must not be written.
+    /// Resolves the batch's implementations and applies modality values. Different
+    /// implementations (and their programs, modules, sessions and works) are set up concurrently;
+    /// each implementation's rows are applied in row order, so "the first non-NA value wins"
+    /// holds however the rows are then scheduled. Returns the rows that failed here; they must
+    /// not be written.
     pub async fn prepare_batch(&self, plans: &[RowPlan]) -> HashMap<u64, RowFailure> {
-        let mut failed = HashMap::new();
+        let mut groups: Vec<Vec<&RowPlan>> = Vec::new();
+        let mut group_of: HashMap<&ImplementationKey, usize> = HashMap::new();
         for plan in plans {
-            let result = match self.parents.implementation(&self.store, plan).await {
-                Ok(imp) => apply_modalities(&self.store, &imp, plan).await,
-                Err(f) => Err(f),
-            };
+            let g = *group_of.entry(&plan.implementacion).or_insert_with(|| {
+                groups.push(Vec::new());
+                groups.len() - 1
+            });
+            groups[g].push(plan);
+        }
+        let per_implementation = join_all(groups.into_iter().map(|rows| async move {
+            let mut out = Vec::with_capacity(rows.len());
+            for plan in rows {
+                let result = match self.parents.implementation(&self.store, plan).await {
+                    Ok(imp) => apply_modalities(&self.store, &imp, plan).await,
+                    Err(f) => Err(f),
+                };
+                out.push((plan.row_number, result));
+            }
+            out
+        }))
+        .await;
+        let mut failed = HashMap::new();
+        for (row, result) in per_implementation.into_iter().flatten() {
             match result {
                 Ok(w) if w.is_empty() => {}
                 Ok(w) => self.warn(w),
                 Err(f) => {
-                    failed.insert(plan.row_number, f);
+                    failed.insert(row, f);
                 }
             }
         }
