@@ -1,7 +1,7 @@
 //! The fixed columns of SPEC section 2, by normalised name.
 
 /// A row missing any of these is a row error; a header missing any fails the file.
-pub const REQUIRED: &[&str] = &["id", "implementacion", "ciclo_escolar", "periodo_de_implementacion", "programa"];
+pub const REQUIRED: [&str; 5] = ["id", "implementacion", "ciclo_escolar", "periodo_de_implementacion", "programa"];
 
 /// Participant columns (`id` becomes `id_externo`; `cct` is resolved to an id, `email` also feeds
 /// `correo-participantes`).

@@ -1,6 +1,6 @@
 //! One row → the entities it needs.
 
-use crate::columns::REQUIRED;
+use crate::recipe::cell;
 use crate::schema::Schema;
 use ingesta_records::values::{boolean, is_done, is_na, number, text};
 use ingesta_records::RawRow;
@@ -59,82 +59,33 @@ pub struct RowPlan {
     pub app_use: Option<AppUse>,
 }
 
-fn opt_text(v: Option<&str>) -> Value {
-    v.and_then(text).map_or(Value::Null, |t| Value::String(t.to_string()))
-}
-
-fn opt_num(v: Option<&str>) -> Value {
-    v.and_then(number).map_or(Value::Null, Value::from)
-}
-
-fn opt_bool(v: Option<&str>) -> Value {
-    v.and_then(boolean).map_or(Value::Null, Value::Bool)
-}
-
 impl Schema {
     /// Builds the plan for one decoded row. Only missing required values fail; odd values of
     /// optional fields are absent, as SPEC section 2 says.
     pub fn plan(&self, row: &RawRow) -> Result<RowPlan, PlanError> {
         let f = &row.fields;
-        let cell = |c: &str| self.cell(f, c);
-        let required = |c: &str| cell(c).and_then(text).map(str::to_string);
-        let missing: Vec<String> = REQUIRED.iter().filter(|c| required(c).is_none()).map(|c| c.to_string()).collect();
-        if !missing.is_empty() {
-            return Err(PlanError(missing));
-        }
-        let req = |c: &str| required(c).unwrap_or_default();
+        self.check_required(|i| f.get(i).map(String::as_str))?;
+        let recipe = &self.recipe;
+        // In the order of `REQUIRED`; each is present, as just checked.
+        let [id, implementacion, ciclo_escolar, periodo, programa] =
+            self.required.map(|i| cell(f, Some(i)).and_then(text).unwrap_or_default().to_string());
 
-        let mut participante = Map::new();
-        participante.insert("id_externo".into(), Value::String(req("id")));
-        participante.insert("edad".into(), opt_num(cell("edad")));
-        for c in [
-            "sexo",
-            "telefono",
-            "curp",
-            "rfc",
-            "nombre",
-            "primer_apellido",
-            "segundo_apellido",
-            "nombre_completo",
-            "entidad",
-            "estado_civil",
-            "nivel_educativo",
-        ] {
-            participante.insert(c.into(), opt_text(cell(c)));
-        }
-        participante.insert("lengua_indigena".into(), opt_bool(cell("lengua_indigena")));
-        participante.insert("hablante_maya".into(), opt_bool(cell("hablante_maya")));
-
-        let mut participacion = Map::new();
-        // `promedio_modulos` and `antiguedad` are text in the CMS: kept as written ("6.1", "29 años").
-        for c in ["puesto", "puesto_detalle", "antiguedad", "turno", "involucramiento", "promedio_modulos"] {
-            participacion.insert(c.into(), opt_text(cell(c)));
-        }
-        participacion.insert("estudiantes_a_cargo".into(), opt_num(cell("estudiantes_a_cargo")));
-        participacion.insert("participa_director".into(), opt_bool(cell("participa_director_a")));
-        participacion.insert("cct_verificado".into(), opt_bool(cell("centro_de_trabajo_verificado")));
-        participacion.insert("obtuvo_constancia".into(), opt_bool(cell("constancia")));
-
-        let minutos = cell("minutos_app").and_then(number);
-        let descargo = cell("descarga_app").and_then(boolean);
-        let app_use = (cell("minutos_app").is_some_and(|c| !is_na(c)) || descargo == Some(true))
-            .then_some(AppUse { minutos_uso_app: minutos, descargo_app: descargo });
+        let minutos = cell(f, recipe.minutos_app);
+        let descargo = cell(f, recipe.descarga_app).and_then(boolean);
+        let app_use = (minutos.is_some_and(|c| !is_na(c)) || descargo == Some(true))
+            .then(|| AppUse { minutos_uso_app: minutos.and_then(number), descargo_app: descargo });
 
         let done =
             |cols: &[(String, usize)]| cols.iter().filter(|(_, i)| is_done(&f[*i])).map(|(n, _)| n.clone()).collect();
         Ok(RowPlan {
             row_number: row.row_number,
-            id_externo: req("id"),
-            email: cell("email").and_then(text).map(str::to_string),
-            programa: req("programa"),
-            implementacion: ImplementationKey {
-                nombre: req("implementacion"),
-                ciclo_escolar: req("ciclo_escolar"),
-                periodo: req("periodo_de_implementacion"),
-            },
-            cct: cell("cct").and_then(text).map(str::to_string),
-            participante,
-            participacion,
+            participante: recipe.participante(f),
+            participacion: recipe.participacion(f),
+            id_externo: id,
+            email: cell(f, recipe.email).and_then(text).map(str::to_string),
+            programa,
+            implementacion: ImplementationKey { nombre: implementacion, ciclo_escolar, periodo },
+            cct: cell(f, recipe.cct).and_then(text).map(str::to_string),
             modules: self
                 .modules
                 .iter()
@@ -153,6 +104,9 @@ impl Schema {
         })
     }
 }
+
+#[cfg(test)]
+pub(crate) mod by_name;
 
 #[cfg(test)]
 mod tests {

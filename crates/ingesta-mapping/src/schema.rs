@@ -1,6 +1,7 @@
 //! What each column of a header means.
 
 use crate::columns::*;
+use crate::recipe::Recipe;
 use std::collections::HashMap;
 
 /// The header lacks columns the file cannot be loaded without. Names the header has that are
@@ -22,7 +23,7 @@ pub struct SchemaError {
 /// A column name of the specification's fixed vocabulary (prefixed names are not: a data cell
 /// could start like one).
 fn is_known(name: &str) -> bool {
-    [REQUIRED, PARTICIPANT, PARTICIPATION, MODULES, SURVEYS].iter().any(|set| set.contains(&name))
+    [&REQUIRED[..], PARTICIPANT, PARTICIPATION, MODULES, SURVEYS].iter().any(|set| set.contains(&name))
 }
 
 /// An attendance column and its optional `modalidad_<name>` companion.
@@ -41,6 +42,10 @@ pub struct Schema {
     pub(crate) surveys: Vec<(String, usize)>,
     pub(crate) sessions: Vec<SessionColumn>,
     pub(crate) works: Vec<(String, usize)>,
+    /// Position of each [`REQUIRED`] column, in that order: checked on every row.
+    pub(crate) required: [usize; REQUIRED.len()],
+    /// The other fixed columns `plan` reads, by position.
+    pub(crate) recipe: Recipe,
     unknown: Vec<String>,
     width: usize,
 }
@@ -54,6 +59,8 @@ impl Schema {
             surveys: Vec::new(),
             sessions: Vec::new(),
             works: Vec::new(),
+            required: [0; REQUIRED.len()],
+            recipe: Recipe::new(&HashMap::new()),
             unknown: Vec::new(),
             width: headers.len(),
         };
@@ -93,6 +100,8 @@ impl Schema {
             let others = headers.len() - known.len();
             return Err(SchemaError { missing, known, others, width: headers.len() });
         }
+        s.required = REQUIRED.map(|r| s.fixed[r]);
+        s.recipe = Recipe::new(&s.fixed);
         Ok(s)
     }
 

@@ -3,6 +3,7 @@
 
 use crate::framing::{Framed, Framer, Keep, Limits, Runaway, StrayCause, StrayQuote};
 use crate::header::normalize_header;
+use crate::record::Record;
 use crate::source::{ByteSource, SourceError, StartAt};
 
 /// A field longer than this is a row error: no real cell is this long, and it bounds memory. It is
@@ -154,6 +155,12 @@ impl RecordReader {
     /// The next record: `None` at the end, `Some(Err(RowError))` for a record the run must report
     /// and skip. A broken stream is a fatal [`ReadError`].
     pub async fn next_row(&mut self) -> Result<Option<Result<RawRow, RowError>>, ReadError> {
+        Ok(self.next_record().await?.map(|record| record.map(|r| r.to_raw_row())))
+    }
+
+    /// The same as [`Self::next_row`], the fields borrowed from the reader until the next call:
+    /// for a caller that is done with a row before reading the next, no allocation per field.
+    pub async fn next_record(&mut self) -> Result<Option<Result<Record<'_>, RowError>>, ReadError> {
         if self.headers.is_empty() {
             return Ok(None);
         }
@@ -201,7 +208,7 @@ async fn read_header(framer: &mut Framer, name: &str) -> Result<Vec<String>, Rea
     Ok(headers)
 }
 
-fn decode(headers: &[String], record: &Framed, row_number: u64) -> Result<RawRow, RowError> {
+fn decode<'a>(headers: &[String], record: &'a Framed, row_number: u64) -> Result<Record<'a>, RowError> {
     let byte_offset = record.start;
     // A stray quote can open past the last column.
     let column = |i: usize| headers.get(i).cloned().unwrap_or_else(|| format!("#{}", i + 1));
@@ -225,22 +232,33 @@ fn decode(headers: &[String], record: &Framed, row_number: u64) -> Result<RawRow
         let kind = RowErrorKind::FieldCount { expected: headers.len(), found: record.field_count };
         return Err(fail(kind, usize::MAX));
     }
-    let mut fields = Vec::with_capacity(headers.len());
+    // One pass over the whole record: valid text cut at char boundaries is valid text in every
+    // field, which is what checking field by field would have found.
+    let (data, ends) = record.held();
+    if record.too_long.is_none() {
+        if let Ok(text) = std::str::from_utf8(data) {
+            if ends.iter().all(|&end| text.is_char_boundary(end)) {
+                return Ok(Record::new(row_number, byte_offset, text, ends));
+            }
+        }
+    }
+    // Some field is bad: name the first, as a reader going field by field would.
     for (i, field) in record.fields().enumerate() {
         if let Some(too_long) = record.too_long.filter(|t| t.field == i) {
             return Err(fail(RowErrorKind::FieldTooLong { column: column(i), bytes: too_long.bytes }, usize::MAX));
         }
-        match std::str::from_utf8(field) {
-            Ok(s) => fields.push(s.to_owned()),
-            Err(_) => return Err(fail(RowErrorKind::InvalidUtf8 { column: column(i) }, usize::MAX)),
+        if std::str::from_utf8(field).is_err() {
+            return Err(fail(RowErrorKind::InvalidUtf8 { column: column(i) }, usize::MAX));
         }
     }
-    Ok(RawRow { row_number, byte_offset, fields })
+    unreachable!("fields that are each valid text make valid text, and an over-long field is one of them")
 }
 
 fn stream_error(name: &str, offset: u64, e: &std::io::Error) -> ReadError {
     ReadError::Stream { name: name.to_string(), offset, reason: e.to_string() }
 }
 
+#[cfg(test)]
+mod record_tests;
 #[cfg(test)]
 mod tests;

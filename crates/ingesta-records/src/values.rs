@@ -15,8 +15,12 @@ pub fn text(cell: &str) -> Option<&str> {
 /// Boolean rule: `true`, `1`, `si`, `sí`, `yes` (any case) are true; anything else is false.
 /// NA is absent (`None`) so that an unknown answer is not written as a "no".
 pub fn boolean(cell: &str) -> Option<bool> {
-    let t = text(cell)?.to_lowercase();
-    Some(matches!(t.as_str(), "true" | "1" | "si" | "sí" | "yes"))
+    let t = text(cell)?;
+    // What lowercasing `t` and comparing would say, without a `String` per cell: every character
+    // that lowercases into these words is ASCII, `í` or `Í`.
+    let yes = ["true", "1", "si", "yes"].iter().any(|w| t.eq_ignore_ascii_case(w))
+        || t.strip_prefix(['s', 'S']).is_some_and(|rest| rest == "í" || rest == "Í");
+    Some(yes)
 }
 
 /// Decimal number, or `None` when NA or not a number (a bad number is absent, not an error).
@@ -56,6 +60,28 @@ mod tests {
             assert_eq!(boolean(c), Some(false), "{c:?}");
         }
         assert_eq!(boolean("NA"), None);
+    }
+
+    /// Every string that could lowercase to a true word, against the lowercasing rule itself: a
+    /// character whose lowercase is in none of the words cannot be part of one.
+    #[test]
+    fn booleans_are_read_as_lowercasing_would_read_them() {
+        let words = ["true", "1", "si", "sí", "yes"];
+        let by_lowercase = |t: &str| words.contains(&t.to_lowercase().as_str());
+        let parts: Vec<char> = (0..=char::MAX as u32)
+            .filter_map(char::from_u32)
+            .filter(|c| words.iter().any(|w| w.contains(&c.to_lowercase().to_string())))
+            .collect();
+        assert!(parts.len() < 30, "{parts:?}");
+        let mut strings = vec![String::new()];
+        for _ in 0..4 {
+            let longer: Vec<String> =
+                strings.iter().flat_map(|s| parts.iter().map(move |c| format!("{s}{c}"))).collect();
+            strings.extend(longer);
+        }
+        for s in strings.iter().filter(|s| !is_na(s)) {
+            assert_eq!(boolean(s), Some(by_lowercase(s)), "{s:?}");
+        }
     }
 
     #[test]

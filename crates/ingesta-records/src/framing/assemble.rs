@@ -55,6 +55,12 @@ impl Framed {
         })
     }
 
+    /// The held bytes, fields back to back, and where each held field ends in them: what a
+    /// borrowed view needs to hand out fields without copying them.
+    pub fn held(&self) -> (&[u8], &[usize]) {
+        (&self.data, &self.ends)
+    }
+
     fn reset(&mut self, start: u64) {
         self.start = start;
         self.data.clear();
@@ -120,6 +126,29 @@ fn is_terminator(c: u8) -> bool {
     c == b'\n' || c == b'\r'
 }
 
+/// Where the first `,`, CR or LF is in `bytes`. Unquoted fields are most of a file and a few
+/// bytes each, so this looks at eight bytes at a time rather than one.
+pub(super) fn field_end(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    // The high bit of each byte of `word` equal to `byte`. Bits above the lowest can be wrong (a
+    // borrow runs up from a match); the lowest is always right, and only it is used.
+    let equal = |word: u64, byte: u8| {
+        let x = word ^ (ONES * u64::from(byte));
+        x.wrapping_sub(ONES) & !x & HIGHS
+    };
+    let mut words = bytes.chunks_exact(8);
+    for (n, chunk) in words.by_ref().enumerate() {
+        let word = u64::from_le_bytes(chunk.try_into().expect("chunks of eight"));
+        let hits = equal(word, b',') | equal(word, b'\n') | equal(word, b'\r');
+        if hits != 0 {
+            return Some(n * 8 + hits.trailing_zeros() as usize / 8);
+        }
+    }
+    let tail = words.remainder();
+    tail.iter().position(|&c| c == b',' || is_terminator(c)).map(|i| bytes.len() - tail.len() + i)
+}
+
 impl Assembler {
     pub fn new(limits: Limits, keep: Keep) -> Self {
         Self {
@@ -170,19 +199,16 @@ impl Assembler {
                         self.end_field();
                         return (i + 1, Fed::Record);
                     }
-                    _ => self.state = State::InField,
-                },
-                State::InField => {
-                    let rest = &input[i..];
-                    let run = rest.iter().position(|&c| c == b',' || is_terminator(c)).unwrap_or(rest.len());
-                    self.push(&rest[..run]);
-                    i += run;
-                    if i < input.len() {
-                        self.end_field();
-                        i += 1;
-                        if is_terminator(input[i - 1]) {
+                    _ => {
+                        self.state = State::InField;
+                        if self.unquoted(input, &mut i) {
                             return (i, Fed::Record);
                         }
+                    }
+                },
+                State::InField => {
+                    if self.unquoted(input, &mut i) {
+                        return (i, Fed::Record);
                     }
                 }
                 State::InQuoted => {
@@ -246,6 +272,31 @@ impl Assembler {
             }
         }
         (i, Fed::NeedInput)
+    }
+
+    /// Reads the unquoted field at `input[*i..]` and the unquoted ones after it, without going
+    /// back through [`Self::feed`]'s dispatch for each: most fields of a file are like that.
+    /// `true` when the record ended; otherwise the input ran out or a field that is empty or
+    /// quoted is next, left to `feed`.
+    fn unquoted(&mut self, input: &[u8], i: &mut usize) -> bool {
+        loop {
+            let rest = &input[*i..];
+            let run = field_end(rest).unwrap_or(rest.len());
+            self.push(&rest[..run]);
+            *i += run;
+            if *i == input.len() {
+                return false;
+            }
+            self.end_field();
+            *i += 1;
+            if is_terminator(input[*i - 1]) {
+                return true;
+            }
+            match input.get(*i) {
+                Some(&c) if c != b'"' && c != b',' && !is_terminator(c) => self.state = State::InField,
+                _ => return false,
+            }
+        }
     }
 
     /// The input ended: whatever field was open closes the record. `false` if there was none.

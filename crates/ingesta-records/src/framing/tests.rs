@@ -231,3 +231,18 @@ async fn a_record_too_long_to_replay_resyncs_forward() {
     let recs = frame(data, 4, limits, Some(3)).await;
     assert_eq!(recs.iter().map(|r| (r.field_count, r.stray)).collect::<Vec<_>>(), [(12, None), (3, None)]);
 }
+
+#[test]
+fn field_ends_are_found_wherever_they_sit_in_a_word() {
+    let mut state: u64 = 0x2545_F491_4F6C_DD1D;
+    let alphabet = b"a,\r\n\x80\xff\x01\x2b\x2d\x0b\x0c\x0e";
+    for _ in 0..20_000 {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        let len = (state % 40) as usize;
+        let bytes: Vec<u8> = (0..len).map(|i| alphabet[((state >> (i % 60)) as usize + i) % alphabet.len()]).collect();
+        let want = bytes.iter().position(|&c| c == b',' || c == b'\r' || c == b'\n');
+        assert_eq!(super::assemble::field_end(&bytes), want, "{bytes:?}");
+    }
+}
