@@ -49,7 +49,7 @@ throughput() {
   printf '  %-11s %9s %8s %8s %9s %6s %8s %6s %7s %6s %11s\n' concurrency requests seconds "req/s" "bound/s" ratio "lat ms" "busy" failed "req/row" "batch size"
   for c in 8 32 64; do
     start_sim release --latency-ms "$latency"
-    load "tp-$c" "$WORK/tp.csv" --concurrency "$c" --rate-limit-rps "$RATE_LIMIT_RPS"
+    load "tp-$c" "$WORK/tp.csv" --fixed-concurrency --concurrency "$c" --rate-limit-rps "$RATE_LIMIT_RPS"
     stop_sim
     local requests ms failed per_row bmin bmax mean_ms
     requests="$(field "tp-$c" .api.requests)"; ms="$(field "tp-$c" .duration_ms)"
@@ -81,7 +81,7 @@ adaptive_vs_fixed() {
   "$BIN/gen-data" participations --rows "$rows" --seed 13 --out "$WORK/ad.csv" 2>/dev/null
   # Calibration: the requests a fresh load of this file costs (the same for every batch size).
   start_sim release
-  load calibrate "$WORK/ad.csv" --concurrency "$c"
+  load calibrate "$WORK/ad.csv" --fixed-concurrency --concurrency "$c"
   local total; total="$(sim_requests)"
   stop_sim
   local half=$((total / 2))
@@ -95,7 +95,7 @@ adaptive_vs_fixed() {
     start_sim release --latency-ms 10
     curl -fsS -X PUT -H 'content-type: application/json' -d "$slow" "$SIM_URL/__sim/faults/next" >/dev/null
     # shellcheck disable=SC2086 # flags are words
-    load "$name" "$WORK/ad.csv" --concurrency "$c" $flags
+    load "$name" "$WORK/ad.csv" --fixed-concurrency --concurrency "$c" $flags
     local switched; switched="$(curl -fsS "$SIM_URL/__sim/faults/next" | jq 'if . == null then "yes" else "no" end' -r)"
     local requests; requests="$(sim_requests)"
     stop_sim

@@ -124,3 +124,4 @@ hostile_memory
 lambda_size
 "$ROOT/scripts/bench-s3.sh"
 "$ROOT/scripts/bench-api.sh"
+"$ROOT/scripts/bench-concurrency.sh"

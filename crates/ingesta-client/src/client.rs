@@ -245,7 +245,7 @@ impl StrapiClient {
     }
 
     async fn attempt(&self, method: &Method, url: &str, body: Option<&Value>) -> Result<Value, ApiError> {
-        let _slot = self.in_flight.acquire().await;
+        let slot = self.in_flight.acquire().await;
         if let Some(rate) = &self.rate {
             rate.until_ready().await;
         }
@@ -253,7 +253,7 @@ impl StrapiClient {
         let started = Instant::now();
         let result = self.exchange(method, url, body).await;
         let rtt = started.elapsed();
-        self.in_flight.observe(&request_kind(method, url), rtt, load_signal(&result));
+        self.in_flight.observe(&request_kind(method, url), rtt, load_signal(&result), slot.load());
         let c = &self.counters;
         c.requests.fetch_add(1, Relaxed);
         c.latency_us_total.fetch_add(rtt.as_micros() as u64, Relaxed);

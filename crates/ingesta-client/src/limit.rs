@@ -26,11 +26,17 @@ const LATENCY_BACKOFF: f64 = 0.9;
 const MAX_PUSHBACK_BACKOFF: f64 = 0.5;
 /// The fewest answers a decision rests on: at a limit of 1 or 2 a single slow answer is noise.
 const MIN_WINDOW: usize = 8;
-/// How far a window of slower answers at a limit of 1 raises their kind's baseline. The API may
-/// genuinely get slower (a growing table): then even one request at a time is "slow", and a
-/// baseline that never rose would pin the limit at 1. Above 1 the baseline only falls (to the
-/// fastest answer seen): a baseline that rose with our own load would take overload for normal.
-const BASELINE_DRIFT: f64 = 0.05;
+/// How far one answer moves its kind's baseline towards its own latency.
+///
+/// A kind's baseline is its latency at the lightest load it has been seen at (requests of ours in
+/// flight when it was sent). An answer sent at a lighter load lowers it to its own latency if
+/// that is lower; one sent at the same load moves it by this step, up or down (so at a limit of
+/// 1 an API that got slower for good is learnt, and the limit grows again); one sent at a heavier
+/// load may only lower it. A baseline that rose with loaded answers would learn our own queueing
+/// as normal and let the limit creep up until requests time out.
+const BASELINE_STEP: f64 = 0.2;
+/// How fast `State::recent_ratio` follows the answers.
+const RECENT_STEP: f64 = 0.1;
 /// Where an adaptive limit starts: low enough not to flood a small server with the first window.
 const INITIAL: usize = 4;
 
@@ -69,10 +75,36 @@ struct State {
     in_flight: usize,
     /// Permits still to be withdrawn as requests finish, after a decrease below what is in use.
     owed: usize,
-    baselines: HashMap<String, f64>,
+    baselines: HashMap<String, Baseline>,
+    /// Recent answers' latency as a multiple of their baselines. A kind first seen under load
+    /// (the rows' creates come after the parents' look-ups, when the limit has grown) takes its
+    /// first latency divided by this as its baseline: it is slowed down as much as the kinds
+    /// already known, not unloaded.
+    recent_ratio: f64,
     window: Window,
     min: usize,
     max: usize,
+}
+
+/// A kind's latency at the lightest load it was seen at.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Baseline {
+    secs: f64,
+    load: usize,
+}
+
+impl Baseline {
+    /// Judges an answer sent with `load` requests in flight against the baseline, then learns
+    /// from it; returns its latency as a multiple of the baseline.
+    fn judge(&mut self, rtt: f64, load: usize) -> f64 {
+        let ratio = rtt / self.secs;
+        if load < self.load {
+            *self = Baseline { secs: self.secs.min(rtt), load };
+        } else if load == self.load || rtt < self.secs {
+            self.secs += (rtt - self.secs) * BASELINE_STEP;
+        }
+        ratio
+    }
 }
 
 #[derive(Default)]
@@ -87,6 +119,14 @@ struct Window {
 /// One request's place under the limit; returned when dropped.
 pub(crate) struct Slot<'a> {
     limiter: &'a Limiter,
+    load: usize,
+}
+
+impl Slot<'_> {
+    /// Requests of ours in flight, this one included, when it took its slot.
+    pub(crate) fn load(&self) -> usize {
+        self.load
+    }
 }
 
 impl Limiter {
@@ -104,6 +144,7 @@ impl Limiter {
                 in_flight: 0,
                 owed: 0,
                 baselines: HashMap::new(),
+                recent_ratio: 1.0,
                 window: Window::default(),
                 min: limit,
                 max: limit,
@@ -126,7 +167,7 @@ impl Limiter {
         if s.in_flight >= s.limit {
             s.window.saturated = true;
         }
-        Slot { limiter: self }
+        Slot { limiter: self, load: s.in_flight }
     }
 
     pub(crate) fn state(&self) -> LimitState {
@@ -140,8 +181,9 @@ impl Limiter {
         (s.min, s.max) = (s.limit, s.limit);
     }
 
-    /// Feeds one answer of `kind` that took `rtt`.
-    pub(crate) fn observe(&self, kind: &str, rtt: Duration, signal: Signal) {
+    /// Feeds one answer of `kind` that took `rtt`, sent with `load` requests of ours in flight
+    /// ([`Slot::load`]).
+    pub(crate) fn observe(&self, kind: &str, rtt: Duration, signal: Signal, load: usize) {
         let mut s = self.lock();
         if !s.adaptive || signal == Signal::Neutral {
             return;
@@ -151,10 +193,15 @@ impl Limiter {
         match signal {
             Signal::Overloaded => s.window.pushed_back += 1,
             _ => {
-                let drift = if s.limit == 1 { BASELINE_DRIFT / MIN_WINDOW as f64 } else { 0.0 };
-                let base = s.baselines.entry(kind.to_string()).or_insert(rtt);
-                let ratio = rtt / *base;
-                *base = if rtt < *base { rtt } else { *base + (rtt - *base) * drift };
+                let recent = s.recent_ratio.max(1.0);
+                let ratio = match s.baselines.get_mut(kind) {
+                    Some(b) => b.judge(rtt, load),
+                    None => {
+                        s.baselines.insert(kind.to_string(), Baseline { secs: rtt / recent, load });
+                        recent
+                    }
+                };
+                s.recent_ratio += (ratio - s.recent_ratio) * RECENT_STEP;
                 s.window.ratio_sum += ratio;
             }
         }
@@ -231,8 +278,8 @@ mod tests {
     /// Answers `n` requests of `kind`, each holding the limit while it is answered.
     async fn answer(l: &Limiter, n: usize, kind: &str, rtt: Duration, signal: Signal) {
         for _ in 0..n {
-            let _slot = l.acquire().await;
-            l.observe(kind, rtt, signal);
+            let slot = l.acquire().await;
+            l.observe(kind, rtt, signal, slot.load());
         }
     }
 
@@ -244,7 +291,7 @@ mod tests {
             slots.push(l.acquire().await);
         }
         for _ in 0..limit {
-            l.observe("GET a", rtt, Signal::Answered);
+            l.observe("GET a", rtt, Signal::Answered, slots.len());
         }
     }
 
@@ -294,7 +341,7 @@ mod tests {
             slots.push(l.acquire().await);
         }
         for _ in 0..before.max(MIN_WINDOW) {
-            l.observe("POST b", 40 * MS, Signal::Answered);
+            l.observe("POST b", 40 * MS, Signal::Answered, slots.len());
         }
         assert_eq!(l.state().current, before * 2);
     }
@@ -328,7 +375,7 @@ mod tests {
         assert_eq!(l.state().current, 32);
         let held: Vec<_> = futures_lite_join(&l, 32).await;
         for _ in 0..32 {
-            l.observe("GET a", 10 * MS, Signal::Overloaded);
+            l.observe("GET a", 10 * MS, Signal::Overloaded, 32);
         }
         assert_eq!(l.state().current, 16);
         drop(held);
@@ -347,28 +394,56 @@ mod tests {
         slots
     }
 
+    fn baseline(l: &Limiter, kind: &str) -> Baseline {
+        l.lock().baselines[kind]
+    }
+
+    #[test]
+    fn a_baseline_is_the_latency_at_the_lightest_load_seen() {
+        let mut b = Baseline { secs: 0.125, load: 64 };
+        // Heavier and slower: it holds at the lighter load's figure...
+        assert_eq!(b.judge(0.375, 128), 3.0);
+        assert_eq!(b, Baseline { secs: 0.125, load: 64 });
+        // ...a faster answer lowers it a step, at any load...
+        b.judge(0.0625, 128);
+        assert_eq!(b, Baseline { secs: 0.1125, load: 64 });
+        // ...and a lighter load becomes its load, at the lower of the two latencies.
+        b.judge(0.020, 4);
+        assert_eq!(b, Baseline { secs: 0.020, load: 4 });
+        b.judge(0.500, 2);
+        assert_eq!(b, Baseline { secs: 0.020, load: 2 });
+        b.judge(0.030, 2);
+        assert!((b.secs - 0.022).abs() < 1e-9, "same load: a step towards it, up too");
+    }
+
     #[tokio::test]
-    async fn a_baseline_rises_only_where_the_limit_cannot_fall_further() {
+    async fn an_api_slower_for_good_is_learnt_at_a_limit_of_one() {
         let l = Limiter::new(256, true);
         saturated_window(&l, 10 * MS).await;
         assert_eq!(l.state().current, 8);
-        // The API gets three times slower for good: the limit falls to 1 and stays there only
-        // until the baseline has followed the API down, then it grows again.
-        let mut floor_windows = 0;
-        for _ in 0..200 {
-            saturated_window(&l, 30 * MS).await;
-            if l.state().current == 1 {
-                floor_windows += 1;
-            } else if floor_windows > 0 {
-                break;
-            }
+        // Loaded answers three times slower: the limit falls, and the baseline holds.
+        saturated_window(&l, 30 * MS).await;
+        assert_eq!(l.state().current, 4);
+        assert_eq!(baseline(&l, "GET a").secs, 0.010);
+        // One request at a time it still takes 30 ms: the baseline learns it, the limit grows.
+        answer(&l, 40, "GET a", 30 * MS, Signal::Answered).await;
+        assert!((baseline(&l, "GET a").secs - 0.030).abs() < 0.001);
+        assert_eq!(baseline(&l, "GET a").load, 1);
+        saturated_window(&l, 30 * MS).await;
+        assert_eq!(l.state().current, 5);
+    }
+
+    #[tokio::test]
+    async fn a_kind_first_seen_under_load_is_judged_as_slowed_as_the_known_ones() {
+        let l = Limiter::new(256, true);
+        answer(&l, 20, "GET a", 10 * MS, Signal::Answered).await;
+        // Under load the known kind takes 3x its baseline; a new kind appears at 60 ms.
+        for _ in 0..30 {
+            l.observe("GET a", 30 * MS, Signal::Answered, 8);
         }
-        assert!(floor_windows > 0, "never fell to 1");
-        assert_eq!(l.state().current, 2, "grew again after {floor_windows} windows at 1");
-        // Above 1 a slower window does not move the baseline: still judged against 30 ms.
-        let base = l.lock().baselines["GET a"];
-        saturated_window(&l, 90 * MS).await;
-        assert_eq!(l.lock().baselines["GET a"], base);
+        l.observe("POST b", 60 * MS, Signal::Answered, 8);
+        let b = baseline(&l, "POST b").secs;
+        assert!(b > 0.019 && b < 0.025, "about 60 ms / 3 (the recent slowdown), got {b}");
     }
 
     #[tokio::test]

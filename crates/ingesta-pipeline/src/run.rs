@@ -134,8 +134,10 @@ pub async fn run(
                 window.finish(plan.row_number, failed(&plan, RowFailure { stage: "not started", error }));
             }
         }
-        window.start(rows_in_flight(&client), &writer, &stop);
-        let room = window.waiting() < run.sizer.size() && window.open_rows() < MAX_OPEN_BATCHES * run.sizer.size();
+        let cap = rows_in_flight(&client);
+        window.start(cap, &writer, &stop);
+        let room =
+            window.waiting() < run.sizer.size() && window.unreleased() < MAX_OPEN_BATCHES * run.sizer.size().max(cap);
         if stopped.is_none() && !eof && !out_of_time && preparing.is_none() && room {
             let budget_left = cfg.row_budget.map(|b| b.saturating_sub(run.rows_read));
             if budget_left == Some(0) || cfg.deadline.is_some_and(|d| Instant::now() + margin >= d) {
@@ -283,8 +285,9 @@ fn stray_quote_warning(rows: u64) -> String {
 }
 
 const ROWS_IN_FLIGHT_PER_REQUEST_SLOT: usize = 2;
-/// Rows read and not finished, in batches: a row that hangs (waiting out retries) holds the
-/// report, which is written in row order, so reading stops this many batches past it.
+/// Rows read and not released, in batches: a row that hangs (waiting out retries) holds back
+/// the rows after it (the report is written in row order), so reading stops this many batches
+/// past it rather than hold ever more finished rows.
 const MAX_OPEN_BATCHES: usize = 8;
 
 struct Run {

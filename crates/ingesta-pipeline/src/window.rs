@@ -40,9 +40,9 @@ pub(crate) struct Window {
 }
 
 impl Window {
-    /// Rows read and not yet finished.
-    pub(crate) fn open_rows(&self) -> usize {
-        self.open.len()
+    /// Rows read and not yet released: open, or finished behind an open one.
+    pub(crate) fn unreleased(&self) -> usize {
+        self.open.len() + self.held.len()
     }
 
     /// Rows prepared and waiting for a slot.
