@@ -45,7 +45,7 @@ const INITIAL: usize = 4;
 pub enum Signal {
     /// Answered (success or a refusal of the request itself): its latency counts.
     Answered,
-    /// 429, 503 or a timeout: the API is pushing back.
+    /// 429, 503, 504 or a timeout: the API is pushing back.
     Overloaded,
     /// Says nothing about load (connection refused, a look-up pause): not counted.
     Neutral,

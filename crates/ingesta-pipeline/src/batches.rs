@@ -82,8 +82,10 @@ impl Batches {
             concurrency: client.concurrency().current,
         })
     }
+}
 
-    pub(crate) fn observation(&self, p: &BatchProgress) -> BatchObservation {
+impl From<&BatchProgress> for BatchObservation {
+    fn from(p: &BatchProgress) -> Self {
         BatchObservation {
             rows: p.batch_rows as usize,
             seconds: p.batch_rows as f64 / p.rows_per_sec.max(1e-9),

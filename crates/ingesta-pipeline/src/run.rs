@@ -97,13 +97,15 @@ pub async fn run(
     let started = Instant::now();
     // A warm Lambda reuses its client: this run's figures are the difference from here.
     let api_start = client.stats();
+    client.reset_concurrency_range();
     let mut reader = RecordReader::open(source, cfg.resume).await?;
-    let mut run = Run { sizer: BatchSizer::new(cfg.sizer), rows_read: 0, rows_failed: 0, rows_already_complete: 0 };
+    let mut run =
+        Run { sizer: BatchSizer::new(cfg.sizer), rows_read: 0, rows_failed: 0, rows_already_complete: 0, api_start };
     // One flag for every early stop: a signal (set from outside) or a refused token (set below).
     let stop = cfg.stop.clone().unwrap_or_default();
     if reader.headers().is_empty() {
         tracing::info!(input = %source.name(), "empty file: nothing to do");
-        return Ok(run.summary(source.name(), None, &client.stats().since(&api_start), None, true, None, started));
+        return Ok(run.summary(source.name(), None, &client, None, true, None, started));
     }
     let schema = Schema::from_headers(reader.headers())?;
     if !schema.unknown_columns().is_empty() {
@@ -118,7 +120,6 @@ pub async fn run(
     // In-flight rows may wait out an open circuit only while there is time to finish cleanly.
     client.set_deadline(cfg.deadline.map(|d| d.checked_sub(margin / 2).unwrap_or(d)));
     let writer = Arc::new(Writer::new(client.clone(), &schema, cct, cfg.writer.clone()).await?);
-    client.reset_concurrency_range();
     let mut window = Window::default();
     let mut batches = Batches::new(client.stats());
     let mut preparing: Option<JoinHandle<Prepared>> = None;
@@ -130,8 +131,7 @@ pub async fn run(
                 stopped = Some(reason.clone());
             }
             for plan in window.take_waiting() {
-                let error = ApiError::NotAttempted { reason: reason.clone() };
-                window.finish(plan.row_number, failed(&plan, RowFailure { stage: "not started", error }));
+                window.finish(plan.row_number, failed(&plan, RowFailure::not_started(reason.clone())));
             }
         }
         let cap = rows_in_flight(&client);
@@ -206,7 +206,7 @@ pub async fn run(
             if let Some(done) = batches.row_released(run.rows_read, run.rows_failed, &client) {
                 log_batch(&done);
                 progress.on_batch(&done).await;
-                if let Some((size, reason)) = run.sizer.observe(batches.observation(&done)) {
+                if let Some((size, reason)) = run.sizer.observe((&done).into()) {
                     tracing::info!(batch_size = size, reason, "batch size changed");
                 }
             }
@@ -216,16 +216,8 @@ pub async fn run(
     // Nothing is in flight here, so the first row not finished is the first row not read.
     let checkpoint = (!eof && (out_of_time || stopped.is_some())).then(|| reader.resume_point());
     let complete = checkpoint.is_none();
-    let mut summary = run.summary(
-        source.name(),
-        Some(writer.as_ref()),
-        &client.stats().since(&api_start),
-        Some(&schema),
-        complete,
-        checkpoint,
-        started,
-    );
-    summary.api.concurrency = client.concurrency();
+    let mut summary =
+        run.summary(source.name(), Some(writer.as_ref()), &client, Some(&schema), complete, checkpoint, started);
     summary.stopped = stopped;
     if reader.stray_quotes() > 0 {
         // Each such row is in the report; the warning says the file itself needs a look.
@@ -295,6 +287,8 @@ struct Run {
     rows_read: u64,
     rows_failed: u64,
     rows_already_complete: u64,
+    /// The client's counters when the run began.
+    api_start: ClientStats,
 }
 
 impl Run {
@@ -344,13 +338,13 @@ impl Run {
         &self,
         input: String,
         writer: Option<&Writer>,
-        stats: &ClientStats,
+        client: &StrapiClient,
         schema: Option<&Schema>,
         complete: bool,
         checkpoint: Option<Resume>,
         started: Instant,
     ) -> Summary {
-        let stats = *stats;
+        let stats = client.stats().since(&self.api_start);
         let (mut warning_count, mut warnings) = writer.map(Writer::warnings).unwrap_or_default();
         let choice = writer.and_then(Writer::cct_choice);
         if let Some(w) = choice.as_ref().and_then(|c| c.warning.clone()) {
@@ -373,8 +367,7 @@ impl Run {
                 stats,
                 mean_latency_ms: stats.mean_latency_ms(),
                 requests_per_row: if self.rows_read == 0 { 0.0 } else { stats.requests as f64 / self.rows_read as f64 },
-                // Set by the caller, which has the client.
-                concurrency: Default::default(),
+                concurrency: client.concurrency(),
             },
             cct: CctSummary {
                 mode: writer.map_or("none", Writer::cct_mode).to_string(),

@@ -6,7 +6,6 @@
 //! file order (the first row's values are the ones kept). And at most `cap` rows are written at
 //! once, `cap` following the client's current limit of requests in flight.
 
-use ingesta_client::ApiError;
 use ingesta_mapping::RowPlan;
 use ingesta_writer::{RowFailure, RowOutcome, Writer};
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
@@ -88,7 +87,7 @@ impl Window {
             self.writing.spawn(async move {
                 // Once a stop is asked for, rows not yet under way are reported, not written.
                 let result = match stop.reason() {
-                    Some(reason) => Err(RowFailure { stage: "not started", error: ApiError::NotAttempted { reason } }),
+                    Some(reason) => Err(RowFailure::not_started(reason)),
                     None => writer.write_row(&plan).await,
                 };
                 (plan, result)

@@ -63,6 +63,11 @@ impl RowFailure {
         move |error| RowFailure { stage, error }
     }
 
+    /// A row a stop (`reason`) came before: reported, never written.
+    pub fn not_started(reason: String) -> RowFailure {
+        RowFailure { stage: "not started", error: ApiError::NotAttempted { reason } }
+    }
+
     fn missing(c: Collection, message: String) -> RowFailure {
         RowFailure { stage: c.route(), error: ApiError::Rejected { status: 404, message } }
     }
