@@ -4,4 +4,9 @@ module.exports = ({ env }) => ({
       jwtSecret: env('JWT_SECRET'),
     },
   },
+  // ingesta's bulk write path (infra/strapi-plugin, copied in by scripts/strapi.sh).
+  ingesta: {
+    enabled: env.bool('INGESTA_PLUGIN', true),
+    resolve: './src/plugins/ingesta',
+  },
 });
