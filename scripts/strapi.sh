@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# A real Strapi 5 (5.54, SQLite) for ingesta's tests, built only from this repository's files:
-# scripts/strapi/ (package.json, package-lock.json, config/, src/index.js) and the content types
-# of crates/strapi-model/schema/*.json (the single source of truth for the model).
+# A real Strapi 5 (5.54, SQLite or PostgreSQL) for ingesta's tests, built only from this
+# repository's files: scripts/strapi/ (package.json, package-lock.json, config/, src/index.js)
+# and the content types of crates/strapi-model/schema/*.json (the single source of truth for
+# the model).
 #
 #   scripts/strapi.sh install
 #       Materialises the app in $STRAPI_APP_DIR (default .strapi/app, git-ignored): copies the
@@ -9,8 +10,12 @@
 #       node_modules is missing or package.json/package-lock.json changed since the last
 #       successful install (~4 min the first time: better-sqlite3 is compiled with node-gyp).
 #   scripts/strapi.sh run PORT DBFILE
+#   scripts/strapi.sh run PORT pg:NAME | postgres://USER[:PASSWORD]@HOST[:PORT]/NAME
 #       Does install's cheap part (and npm ci if needed), then execs `strapi start` on
-#       127.0.0.1:PORT with the SQLite database DBFILE (created if missing). The script's pid
+#       127.0.0.1:PORT with the SQLite database DBFILE (created if missing), or on PostgreSQL:
+#       pg:NAME is the database NAME of the test cluster of scripts/postgres.sh (make it first
+#       with `scripts/postgres.sh createdb NAME`), a postgres:// URL any database (no %-escapes).
+#       Strapi creates its tables in an empty database. The script's pid
 #       becomes the server's: node runs Strapi's CLI in process, with no child process, so
 #       `kill PID` stops the whole server.
 #       Environment: STRAPI_TEST_TOKEN (default ingesta-test-token) is the plain value of a
@@ -21,7 +26,7 @@
 #       until it answers 200 (~15-20 s after the start on a warm install).
 #
 # Installs are serialised with a lock, and the generated files are rewritten only when their
-# content changes, so several `run`s may start at once (each with its own PORT and DBFILE).
+# content changes, so several `run`s may start at once (each with its own PORT and database).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -57,6 +62,11 @@ materialise() {
   for f in "$SRC"/config/*.js; do
     sync_file "$f" "$APP/config/$(basename "$f")"
   done
+  # ingesta's own Strapi plugin (infra/strapi-plugin), as a local plugin of the app
+  # (config/plugins.js resolves it; INGESTA_PLUGIN=false starts the app without it).
+  local plugin="$ROOT/infra/strapi-plugin"
+  (cd "$plugin" && find . -type f \( -path './server/*' -o -name '*.json' -o -name 'strapi-server.js' \) -print) |
+    while read -r f; do sync_file "$plugin/$f" "$APP/src/plugins/ingesta/$f"; done
   # config files no longer in the sources
   for f in "$APP"/config/*.js; do
     [ -e "$f" ] || continue
@@ -155,7 +165,23 @@ case "${1:-}" in
     port="$2"
     db="$3"
     [[ "$port" =~ ^[0-9]+$ ]] || usage
-    case "$db" in /*) ;; *) db="$PWD/$db" ;; esac
+    pg_url=
+    case "$db" in
+      pg:*) pg_url="$("$ROOT/scripts/postgres.sh" url "${db#pg:}")" ;;
+      postgres://* | postgresql://*) pg_url="$db" ;;
+      /*) ;;
+      *) db="$PWD/$db" ;;
+    esac
+    if [ -n "$pg_url" ]; then
+      # postgres://USER[:PASSWORD]@HOST[:PORT]/NAME: 2 user, 4 password, 5 host, 7 port, 8 name
+      url_re='^postgres(ql)?://([^:@/]+)(:([^@/]*))?@([^:/@]+)(:([0-9]+))?/([^/?#]+)$'
+      if ! [[ "$pg_url" =~ $url_re ]]; then
+        echo "strapi.sh: cannot read $pg_url (want postgres://USER[:PASSWORD]@HOST[:PORT]/NAME)" >&2
+        exit 2
+      fi
+      pg_user="${BASH_REMATCH[2]}" pg_password="${BASH_REMATCH[4]}" pg_host="${BASH_REMATCH[5]}"
+      pg_port="${BASH_REMATCH[7]:-5432}" pg_name="${BASH_REMATCH[8]}"
+    fi
     if [ -n "${SEED_DIR:-}" ]; then
       case "$SEED_DIR" in /*) ;; *) SEED_DIR="$PWD/$SEED_DIR" ;; esac
       export SEED_DIR
@@ -164,8 +190,15 @@ case "${1:-}" in
     cd "$APP"
     export HOST=127.0.0.1
     export PORT="$port"
-    export DATABASE_CLIENT=sqlite
-    export DATABASE_FILENAME="$db"
+    if [ -n "$pg_url" ]; then
+      unset DATABASE_FILENAME
+      export DATABASE_CLIENT=postgres
+      export DATABASE_HOST="$pg_host" DATABASE_PORT="$pg_port" DATABASE_NAME="$pg_name"
+      export DATABASE_USERNAME="$pg_user" DATABASE_PASSWORD="$pg_password"
+    else
+      export DATABASE_CLIENT=sqlite
+      export DATABASE_FILENAME="$db"
+    fi
     export STRAPI_TEST_TOKEN="${STRAPI_TEST_TOKEN:-ingesta-test-token}"
     export NODE_ENV=production
     export STRAPI_TELEMETRY_DISABLED=true

@@ -4,7 +4,8 @@
 // answers, the fixed token exists and the reference data is seeded.
 //
 // - STRAPI_TEST_TOKEN: plain value of a full-access API token named "ingesta-test" (created on
-//   the first start, its key re-set on every start: idempotent on an existing database).
+//   the first start, its key re-set on every start: idempotent on an existing database), and
+//   the narrower tokens of `testTokens` below.
 // - SEED_DIR: when set, SEED_DIR/encuestas.csv goes into api::encuesta.encuesta and
 //   SEED_DIR/ccts.csv into api::cct.cct, each only while that collection is empty. The files have
 //   a header with at least `id,clave` (other columns are ignored); every entry gets the file's id.
@@ -118,6 +119,12 @@ async function seedCollection(strapi, uid, file) {
   await query.createMany({
     data: rows.map(({ id, clave }) => ({ id, clave, publishedAt: now })),
   });
+  // Rows inserted with their ids leave PostgreSQL's id sequence behind: a later create would
+  // take id 1 again. Move it past the seeded ids (SQLite needs nothing).
+  if (strapi.db.dialect.client === 'postgres') {
+    const table = strapi.db.metadata.get(uid).tableName;
+    await strapi.db.connection.raw(`SELECT setval(pg_get_serial_sequence(?, 'id'), (SELECT MAX(id) FROM ??))`, [table, table]);
+  }
   const stored = await query.findMany({
     select: ['id', 'clave', 'documentId', 'publishedAt'],
     orderBy: { id: 'asc' },
@@ -147,18 +154,20 @@ async function seed(strapi, dir) {
   console.log(`seeded ${counts.join(', ')}`);
 }
 
-// A full-access content-API token whose plain value is PLAIN: created once, then its hashed key
-// (and encrypted copy) set to PLAIN's on every start.
-async function ensureTestToken(strapi, plain) {
+// A content-API token named NAME whose plain value is PLAIN, of TYPE (full-access, read-only or
+// custom with PERMISSIONS): created once, then its hashed key (and encrypted copy) set to
+// PLAIN's on every start.
+async function ensureToken(strapi, { name, plain, type, permissions }) {
   const tokens = strapi.service('admin::api-token-content-api') || strapi.service('admin::api-token');
   const table = strapi.db.query('admin::api-token');
-  let token = await table.findOne({ where: { name: TOKEN_NAME } });
+  let token = await table.findOne({ where: { name } });
   if (!token) {
     token = await tokens.create({
-      name: TOKEN_NAME,
-      description: 'fixed token for ingesta tests (STRAPI_TEST_TOKEN)',
-      type: 'full-access',
+      name,
+      description: `fixed token for ingesta tests (${type})`,
+      type,
       lifespan: null,
+      ...(permissions ? { permissions } : {}),
     });
   }
   const encryption = strapi.service('admin::encryption');
@@ -167,12 +176,36 @@ async function ensureTestToken(strapi, plain) {
     data: {
       accessKey: tokens.hash(plain),
       encryptedKey: encryption ? encryption.encrypt(plain) : null,
-      type: 'full-access',
+      type,
       kind: 'content-api',
       lifespan: null,
       expiresAt: null,
     },
   });
+}
+
+// Beside the full-access token, two narrower ones for the bulk write path's tests:
+// PLAIN-read-only (Strapi's read-only type) and PLAIN-bulk-only (custom: only the ingesta
+// plugin's actions and the reads ingesta needs).
+function testTokens(plain, withPlugin) {
+  const list = [
+    { name: TOKEN_NAME, plain, type: 'full-access' },
+    { name: `${TOKEN_NAME}-read-only`, plain: `${plain}-read-only`, type: 'read-only' },
+  ];
+  if (withPlugin) {
+    list.push({
+      name: `${TOKEN_NAME}-bulk-only`,
+      plain: `${plain}-bulk-only`,
+      type: 'custom',
+      permissions: [
+        'plugin::ingesta.batches.write',
+        'plugin::ingesta.batches.version',
+        'api::encuesta.encuesta.find',
+        'api::cct.cct.find',
+      ],
+    });
+  }
+  return list;
 }
 
 module.exports = {
@@ -181,7 +214,7 @@ module.exports = {
   async bootstrap({ strapi }) {
     const plain = process.env.STRAPI_TEST_TOKEN;
     if (plain) {
-      await ensureTestToken(strapi, plain);
+      for (const t of testTokens(plain, Boolean(strapi.plugin('ingesta')))) await ensureToken(strapi, t);
     } else {
       strapi.log.warn('STRAPI_TEST_TOKEN is not set: no test API token');
     }
