@@ -24,6 +24,7 @@ setup:
 
 infra:
 	scripts/check-infra.sh
+	node --test infra/strapi-plugin/test/
 	scripts/test-memory-sweep
 
 lint:
