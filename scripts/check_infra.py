@@ -24,7 +24,7 @@ EXCLUDED = {
     "TIME_BUDGET_SECS": "CLI only: the Lambda's budget is its deadline",
 }
 # Crates not linked into the function: their variables are not the function's business.
-NOT_IN_FUNCTION = {"ingesta-cli", "strapi-sim", "ingesta-gen"}
+NOT_IN_FUNCTION = {"ingesta-cli", "strapi-sim", "ingesta-gen", "ingesta-testkit"}
 METRICS = ["RecordsProcessed", "RecordsFailed", "SuccessRate", "Duration", "ApiLatency", "ApiErrors",
            "Retries", "BatchSize", "CircuitOpen", "CctHitRate", "PeakMemoryMB", "ApiTimeouts", "Concurrency"]
 ENV_RE = re.compile(r'env\s*=\s*"([A-Z][A-Z0-9_]*)"|env::var(?:_os)?\(\s*"([A-Z][A-Z0-9_]*)"\s*\)')

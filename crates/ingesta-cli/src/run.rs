@@ -39,6 +39,8 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
     let result = ingesta_pipeline::run(opened.source.as_ref(), client, cct, cfg, &mut report, &feedback).await;
     bar.finish();
     let summary = result.map_err(|e| match e {
+        // The API answered, so whether it is reachable is not the question.
+        ingesta_pipeline::FatalError::Writer(w @ ingesta_writer::WriterError::WritePath(_)) => anyhow::anyhow!("{w}"),
         ingesta_pipeline::FatalError::Writer(w) => {
             anyhow::anyhow!("{w} (is the API at {} running and reachable?)", settings.strapi_base_url)
         }

@@ -175,6 +175,14 @@ impl StrapiClient {
         self.send(Method::GET, &format!("{}{path}", self.base), None).await
     }
 
+    /// `POST <base><path>` with `body` as JSON, for endpoints other than collections (the
+    /// ingesta plugin's batches). Retried like every request (timeouts, connection errors, 429,
+    /// 5xx; never another 4xx) and without a look-up in between: only for writes that are safe
+    /// to repeat, such as a batch carrying its idempotency key.
+    pub async fn post_json(&self, path: &str, body: &Value) -> Result<Value, ApiError> {
+        self.send(Method::POST, &format!("{}{path}", self.base), Some(body)).await
+    }
+
     /// `PUT /api/<collection>/<id>` with `{"data": data}`.
     pub async fn update(&self, collection: &str, entry: &Entry, data: Value) -> Result<Entry, ApiError> {
         let url = format!("{}/api/{collection}/{}", self.base, entry.path_id());

@@ -6,7 +6,7 @@
 use clap::{Args, Parser};
 use ingesta_client::{ClientConfig, Token};
 use ingesta_pipeline::SizerConfig;
-use ingesta_writer::WriterConfig;
+use ingesta_writer::{WritePath, WriterConfig};
 use std::time::Duration;
 
 /// Every knob of a run except the input.
@@ -68,6 +68,11 @@ pub struct Settings {
     /// Skip look-ups of programs and implementations (first load into an empty API).
     #[arg(long, env = "OMIT_GET", default_value_t = false, value_name = "OMIT_GET")]
     pub omit_get: bool,
+    /// How rows are written: auto (through the CMS's ingesta plugin when it answers, REST
+    /// otherwise), rest (get-or-create per entity) or bulk (the plugin, whole batches in one
+    /// transaction each; the run stops before any write if the plugin does not answer).
+    #[arg(long, env = "WRITE_PATH", default_value = "auto", value_name = "WRITE_PATH")]
+    pub write_path: WritePath,
     /// Participants remembered at most (bounds memory, about 1.7 KB each; a forgotten one costs a
     /// look-up when it appears again).
     #[arg(long, env = "PARTICIPANT_CACHE_SIZE", default_value_t = 10_000, value_name = "PARTICIPANT_CACHE_SIZE")]
@@ -178,7 +183,7 @@ impl Settings {
     }
 
     pub fn writer_config(&self) -> WriterConfig {
-        WriterConfig { omit_get: self.omit_get, participant_cache: self.participant_cache }
+        WriterConfig { omit_get: self.omit_get, participant_cache: self.participant_cache, write_path: self.write_path }
     }
 
     /// The memory budget of a preloaded CCT table, on this machine or in this Lambda.
@@ -224,7 +229,13 @@ mod tests {
         std::env::set_var("CCT_MODE", "PRELOAD");
         let s = Settings::from_env().unwrap();
         assert_eq!((s.cct_mode, s.cct_memory_fraction), (ingesta_cct::Mode::Preload, 0.5));
-        for v in ["STRAPI_BASE_URL", "MAX_CONCURRENCY", "OMIT_GET", "CCT_MEMORY_FRACTION", "CCT_MODE"] {
+        assert_eq!(s.writer_config().write_path, WritePath::Auto);
+        std::env::set_var("WRITE_PATH", "sometimes");
+        let bad = Settings::from_env().unwrap_err();
+        assert!(bad.contains("WRITE_PATH") && bad.contains("auto, rest or bulk"), "{bad}");
+        std::env::set_var("WRITE_PATH", "Bulk");
+        assert_eq!(Settings::from_env().unwrap().writer_config().write_path, WritePath::Bulk);
+        for v in ["STRAPI_BASE_URL", "MAX_CONCURRENCY", "OMIT_GET", "CCT_MEMORY_FRACTION", "CCT_MODE", "WRITE_PATH"] {
             std::env::remove_var(v);
         }
     }

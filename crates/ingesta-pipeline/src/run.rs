@@ -16,7 +16,7 @@ use ingesta_client::{ApiError, ClientStats, StrapiClient};
 use ingesta_mapping::{RowPlan, Schema, SchemaError};
 use ingesta_records::reader::Resume;
 use ingesta_records::{ByteSource, ReadError, RecordReader};
-use ingesta_writer::{RowFailure, Writer, WriterConfig, WriterError};
+use ingesta_writer::{RowFailure, RowOutcome, Sink, WriterConfig, WriterError};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -119,7 +119,7 @@ pub async fn run(
     };
     // In-flight rows may wait out an open circuit only while there is time to finish cleanly.
     client.set_deadline(cfg.deadline.map(|d| d.checked_sub(margin / 2).unwrap_or(d)));
-    let writer = Arc::new(Writer::new(client.clone(), &schema, cct, cfg.writer.clone()).await?);
+    let writer = ingesta_writer::open(client.clone(), &schema, cct, cfg.writer.clone()).await?;
     let mut window = Window::default();
     let mut batches = Batches::new(client.stats());
     let mut preparing: Option<JoinHandle<Prepared>> = None;
@@ -157,40 +157,32 @@ pub async fn run(
             let (writer, client) = (writer.clone(), client.clone());
             preparing = Some(tokio::spawn(async move {
                 let (began, before) = (Instant::now(), client.stats());
-                let failures = writer.prepare_batch(&plans).await;
+                let settled = writer.prepare_batch(&plans).await;
                 let requests = client.stats().since(&before).requests;
                 // Requests of rows written meanwhile are counted too: an upper bound.
                 tracing::debug!(
                     rows = plans.len(),
                     ms = began.elapsed().as_millis() as u64,
                     requests,
-                    "batch's parents ready"
+                    "batch prepared"
                 );
-                Prepared { plans, failures }
+                Prepared { plans, settled }
             }));
             continue;
         }
         tokio::select! {
             Some((plan, result)) = window.next_written(), if window.writing() > 0 => {
-                let how = match result {
-                    Ok(outcome) => Finished::Done { already_complete: outcome.created == 0 },
-                    Err(f) => {
-                        if let ApiError::Unauthorized { .. } = f.error {
-                            // Every later request would meet the same refusal: stop.
-                            stop.stop(format!("stopped at row {}: {}", plan.row_number, f.error));
-                        }
-                        failed(&plan, f)
-                    }
-                };
-                window.finish(plan.row_number, how);
+                window.finish(plan.row_number, finished(&plan, result, &stop));
             }
             prepared = async { preparing.as_mut().expect("guarded").await }, if preparing.is_some() => {
                 preparing = None;
-                let Prepared { plans, mut failures } = prepared.unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()));
+                let Prepared { plans, mut settled } = prepared.unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()));
                 let mut ready = Vec::with_capacity(plans.len());
                 for plan in plans {
-                    match failures.remove(&plan.row_number) {
-                        Some(f) => window.finish(plan.row_number, failed(&plan, f)),
+                    // Settled while preparing (the bulk path settles every row there): finished,
+                    // exactly as if the window had written it.
+                    match settled.remove(&plan.row_number) {
+                        Some(result) => window.finish(plan.row_number, finished(&plan, result, &stop)),
                         None => ready.push(plan),
                     }
                 }
@@ -243,10 +235,24 @@ fn log_batch(p: &BatchProgress) {
     );
 }
 
-/// A batch whose parents are set up: the rows to write, and those that failed already.
+/// A batch the sink prepared: its rows, and those the sink settled already (they are not written).
 struct Prepared {
     plans: Vec<RowPlan>,
-    failures: HashMap<u64, RowFailure>,
+    settled: HashMap<u64, Result<RowOutcome, RowFailure>>,
+}
+
+/// How a row ended, whether the window wrote it or the sink settled it while preparing.
+fn finished(plan: &RowPlan, result: Result<RowOutcome, RowFailure>, stop: &StopFlag) -> Finished {
+    match result {
+        Ok(outcome) => Finished::Done { already_complete: outcome.created == 0 },
+        Err(f) => {
+            if let ApiError::Unauthorized { .. } = f.error {
+                // Every later request would meet the same refusal: stop.
+                stop.stop(format!("stopped at row {}: {}", plan.row_number, f.error));
+            }
+            failed(plan, f)
+        }
+    }
 }
 
 fn failed(plan: &RowPlan, f: RowFailure) -> Finished {
@@ -337,7 +343,7 @@ impl Run {
     fn summary(
         &self,
         input: String,
-        writer: Option<&Writer>,
+        writer: Option<&dyn Sink>,
         client: &StrapiClient,
         schema: Option<&Schema>,
         complete: bool,
@@ -345,13 +351,13 @@ impl Run {
         started: Instant,
     ) -> Summary {
         let stats = client.stats().since(&self.api_start);
-        let (mut warning_count, mut warnings) = writer.map(Writer::warnings).unwrap_or_default();
-        let choice = writer.and_then(Writer::cct_choice);
+        let (mut warning_count, mut warnings) = writer.map(|w| w.warnings()).unwrap_or_default();
+        let choice = writer.and_then(|w| w.cct_choice());
         if let Some(w) = choice.as_ref().and_then(|c| c.warning.clone()) {
             warning_count += 1;
             warnings.insert(0, w);
         }
-        let cct_stats = writer.map(Writer::cct_stats).unwrap_or_default();
+        let cct_stats = writer.map(|w| w.cct_stats()).unwrap_or_default();
         let (batch_size_min, batch_size_max) = self.sizer.range();
         Summary {
             input,
@@ -370,7 +376,7 @@ impl Run {
                 concurrency: client.concurrency(),
             },
             cct: CctSummary {
-                mode: writer.map_or("none", Writer::cct_mode).to_string(),
+                mode: writer.map_or("none", |w| w.cct_mode()).to_string(),
                 stats: cct_stats,
                 hit_rate: cct_stats.hit_rate(),
                 choice,
@@ -383,6 +389,7 @@ impl Run {
             warning_count,
             warnings,
             checkpoint: checkpoint.map(Into::into),
+            write_path: writer.map_or("none", |w| w.path()).to_string(),
             invocations: 1,
             stopped: None,
         }

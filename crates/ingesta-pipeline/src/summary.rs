@@ -28,6 +28,11 @@ pub struct Summary {
     pub warnings: Vec<String>,
     /// Where the next invocation resumes, when the run is partial.
     pub checkpoint: Option<Checkpoint>,
+    /// How rows were written: `rest` (get-or-create per entity) or `bulk` (batches through the
+    /// CMS's ingesta plugin); `none` when no row needed the API (an empty file); `rest+bulk` for
+    /// a resumed file whose invocations took different paths.
+    #[serde(default = "no_write_path")]
+    pub write_path: String,
     /// Invocations this summary covers (more than one when a file was resumed).
     pub invocations: u32,
     /// Why the run stopped before the end of the file, other than its deadline: a signal, or
@@ -69,6 +74,10 @@ impl From<Resume> for Checkpoint {
     fn from(r: Resume) -> Self {
         Self { byte_offset: r.byte_offset, next_row: r.next_row }
     }
+}
+
+fn no_write_path() -> String {
+    "none".into()
 }
 
 fn concurrency_range(l: &LimitState) -> String {
@@ -127,6 +136,12 @@ impl Summary {
         warnings.truncate(100);
         self.warnings = warnings;
         self.invocations += earlier.invocations;
+        // A file resumed after the plugin came or went was written both ways: both are named.
+        let mut paths: Vec<&str> = earlier.write_path.split('+').filter(|p| *p != "none").collect();
+        if self.write_path != "none" && !paths.contains(&self.write_path.as_str()) {
+            paths.push(&self.write_path);
+        }
+        self.write_path = if paths.is_empty() { no_write_path() } else { paths.join("+") };
     }
 
     /// A few lines for a terminal.
@@ -153,7 +168,8 @@ impl Summary {
             concurrency_range(&self.api.concurrency),
         );
         s += &format!(
-            "cct: {} mode, {} look-ups, hit rate {:.0}%; batch size {}..{}; {:.1} s",
+            "write path {}; cct: {} mode, {} look-ups, hit rate {:.0}%; batch size {}..{}; {:.1} s",
+            self.write_path,
             self.cct.mode,
             self.cct.stats.lookups,
             self.cct.hit_rate * 100.0,

@@ -7,7 +7,7 @@
 //! once, `cap` following the client's current limit of requests in flight.
 
 use ingesta_mapping::RowPlan;
-use ingesta_writer::{RowFailure, RowOutcome, Writer};
+use ingesta_writer::{RowFailure, RowOutcome, Sink};
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::sync::Arc;
 use tokio::task::JoinSet;
@@ -69,7 +69,7 @@ impl Window {
     }
 
     /// Starts waiting rows while fewer than `cap` are being written.
-    pub(crate) fn start(&mut self, cap: usize, writer: &Arc<Writer>, stop: &Arc<StopFlag>) {
+    pub(crate) fn start(&mut self, cap: usize, writer: &Arc<dyn Sink>, stop: &Arc<StopFlag>) {
         while self.writing.len() < cap.max(1) {
             let plan = match self.next_of_busy.pop_front() {
                 Some(plan) => plan,

@@ -55,6 +55,11 @@ impl Collection {
             Self::Correo => "correo-participantes",
         }
     }
+
+    /// The collection whose route this is.
+    pub fn from_route(route: &str) -> Option<Collection> {
+        Self::ALL.into_iter().find(|c| c.route() == route)
+    }
 }
 
 /// Entries created in this run, per collection.
@@ -63,7 +68,11 @@ pub(crate) struct Created([AtomicU64; 13]);
 
 impl Created {
     pub(crate) fn add(&self, c: Collection) {
-        self.0[c as usize].fetch_add(1, Relaxed);
+        self.add_n(c, 1);
+    }
+
+    pub(crate) fn add_n(&self, c: Collection, n: u64) {
+        self.0[c as usize].fetch_add(n, Relaxed);
     }
 
     pub(crate) fn snapshot(&self) -> Vec<(&'static str, u64)> {

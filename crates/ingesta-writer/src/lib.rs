@@ -10,17 +10,29 @@
 //!   doubles nothing and completes what an interrupted run left undone.
 //! - A create refused as a duplicate (a retried POST whose first attempt landed) is resolved by
 //!   a look-up, never by a second entity.
+//! - That is the REST path ([`Writer`]). Where the CMS has the `ingesta` plugin, the bulk path
+//!   ([`BulkWriter`]) sends whole batches instead, each written in one transaction; both are a
+//!   [`Sink`], and [`open`] picks one per run (`WRITE_PATH`).
 
+mod bulk;
 mod children;
 mod collections;
+mod open;
 mod parents;
 mod participant;
+mod path;
 mod preflight;
 mod sent;
+mod sink;
 mod store;
+mod warnings;
 mod writer;
 
+pub use bulk::BulkWriter;
 pub use collections::Collection;
+pub use open::open;
+pub use path::WritePath;
 pub use preflight::{preflight, ModelSource, Preflight, MODEL_PATH};
 pub use sent::SENT;
+pub use sink::Sink;
 pub use writer::{RowFailure, RowOutcome, Writer, WriterConfig, WriterError};

@@ -33,6 +33,16 @@ pub(crate) struct Columns {
     pub works: Vec<String>,
 }
 
+impl Columns {
+    pub(crate) fn of(schema: &ingesta_mapping::Schema) -> Self {
+        Self {
+            modules: schema.module_names().map(str::to_string).collect(),
+            sessions: schema.sessions().iter().map(|c| c.name.clone()).collect(),
+            works: schema.work_names().map(str::to_string).collect(),
+        }
+    }
+}
+
 pub(crate) struct Parents {
     programas: Cache<String, u64>,
     implementaciones: Cache<ImplementationKey, Arc<Implementation>>,

@@ -70,15 +70,20 @@ impl Store {
         self.client.update(c.route(), entry, body).await
     }
 
-    /// The body with every value in the CMS's type; a value that cannot be is never sent.
     fn fit(&self, collection: &str, body: Value) -> Result<Value, ApiError> {
-        let Value::Object(mut map) = body else { return Ok(body) };
-        debug_assert!(
-            map.keys().all(|k| crate::sent::declared(collection, k)),
-            "{collection}: a body field is missing from sent::SENT: {:?}",
-            map.keys().collect::<Vec<_>>()
-        );
-        self.model.coerce_body(collection, &mut map).map_err(|e| ApiError::Unfit { reason: e.to_string() })?;
-        Ok(Value::Object(map))
+        fit(&self.model, collection, body)
     }
+}
+
+/// The body with every value in the CMS's type; a value that cannot be is never sent. Both write
+/// paths shape their bodies here, so a row the model refuses fails alike on either.
+pub(crate) fn fit(model: &Model, collection: &str, body: Value) -> Result<Value, ApiError> {
+    let Value::Object(mut map) = body else { return Ok(body) };
+    debug_assert!(
+        map.keys().all(|k| crate::sent::declared(collection, k)),
+        "{collection}: a body field is missing from sent::SENT: {:?}",
+        map.keys().collect::<Vec<_>>()
+    );
+    model.coerce_body(collection, &mut map).map_err(|e| ApiError::Unfit { reason: e.to_string() })?;
+    Ok(Value::Object(map))
 }

@@ -4,7 +4,10 @@ use crate::children::{self, Want, PROGRESS, SESSION, SURVEY, WORK};
 use crate::collections::{Collection, Created};
 use crate::parents::{apply_modalities, Columns, Parents};
 use crate::participant::Participant;
+use crate::path::WritePath;
+use crate::preflight::Preflight;
 use crate::store::Store;
+use crate::warnings::Warnings;
 use futures::future::join_all;
 use ingesta_cct::{CctLookup, CctStats, Choice};
 use ingesta_client::{ApiError, Filter, StrapiClient};
@@ -12,8 +15,8 @@ use ingesta_mapping::{ImplementationKey, RowPlan, Schema};
 use moka::future::Cache;
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::Ordering::Relaxed;
+use std::sync::Arc;
 
 /// Writer settings.
 #[derive(Debug, Clone)]
@@ -23,11 +26,13 @@ pub struct WriterConfig {
     pub omit_get: bool,
     /// Participants remembered at most (bounds memory on files of millions of rows).
     pub participant_cache: u64,
+    /// Which way a run writes (see [`crate::open`]); [`Writer`] itself is the REST way.
+    pub write_path: WritePath,
 }
 
 impl Default for WriterConfig {
     fn default() -> Self {
-        Self { omit_get: false, participant_cache: 10_000 }
+        Self { omit_get: false, participant_cache: 10_000, write_path: WritePath::Auto }
     }
 }
 
@@ -40,6 +45,26 @@ pub enum WriterError {
     Preflight(ApiError),
     #[error("the CMS's data model does not fit what ingesta writes; nothing was written:\n{}", list(.0))]
     Model(Vec<strapi_model::Mismatch>),
+    /// `WRITE_PATH=bulk`, and the CMS cannot take batches (the reason, as the API gave it).
+    #[error("{0}; nothing was written")]
+    WritePath(String),
+}
+
+/// What every write path reads before its first write, in this order: the CMS's model (any
+/// mismatch stops the file) and the `encuestas` reference data (`clave` → id).
+pub(crate) async fn start(client: &StrapiClient) -> Result<(Preflight, HashMap<String, u64>), WriterError> {
+    let checked = crate::preflight::preflight(client).await.map_err(WriterError::Preflight)?;
+    if !checked.mismatches.is_empty() {
+        return Err(WriterError::Model(checked.mismatches));
+    }
+    let encuestas = client
+        .find_all("encuestas", &[], &[])
+        .await
+        .map_err(WriterError::Reference)?
+        .into_iter()
+        .filter_map(|e| Some((e.str("clave")?.to_string(), e.id)))
+        .collect();
+    Ok((checked, encuestas))
 }
 
 fn list(m: &[strapi_model::Mismatch]) -> String {
@@ -68,7 +93,7 @@ impl RowFailure {
         RowFailure { stage: "not started", error: ApiError::NotAttempted { reason } }
     }
 
-    fn missing(c: Collection, message: String) -> RowFailure {
+    pub(crate) fn missing(c: Collection, message: String) -> RowFailure {
         RowFailure { stage: c.route(), error: ApiError::Rejected { status: 404, message } }
     }
 }
@@ -92,9 +117,6 @@ impl Tally {
     }
 }
 
-/// Most warnings kept verbatim for the summary; the count covers all.
-const WARNINGS_KEPT: usize = 100;
-
 /// Writes row plans. Share it behind an `Arc` across concurrent rows.
 pub struct Writer {
     store: Store,
@@ -102,8 +124,7 @@ pub struct Writer {
     participants: Cache<String, Arc<Participant>>,
     encuestas: HashMap<String, u64>,
     cct: Arc<dyn CctLookup>,
-    warnings: Mutex<Vec<String>>,
-    warning_count: AtomicU64,
+    warnings: Warnings,
 }
 
 impl Writer {
@@ -116,38 +137,34 @@ impl Writer {
         cct: Arc<dyn CctLookup>,
         cfg: WriterConfig,
     ) -> Result<Self, WriterError> {
-        let checked = crate::preflight(&client).await.map_err(WriterError::Preflight)?;
-        if !checked.mismatches.is_empty() {
-            return Err(WriterError::Model(checked.mismatches));
-        }
-        let encuestas: HashMap<String, u64> = client
-            .find_all("encuestas", &[], &[])
-            .await
-            .map_err(WriterError::Reference)?
-            .into_iter()
-            .filter_map(|e| Some((e.str("clave")?.to_string(), e.id)))
-            .collect();
+        let (checked, encuestas) = start(&client).await?;
+        Ok(Self::started(client, schema, cct, cfg, checked, encuestas))
+    }
+
+    /// [`Writer::new`] once [`start`] has read what it reads.
+    pub(crate) fn started(
+        client: Arc<StrapiClient>,
+        schema: &Schema,
+        cct: Arc<dyn CctLookup>,
+        cfg: WriterConfig,
+        checked: Preflight,
+        encuestas: HashMap<String, u64>,
+    ) -> Self {
         let mut ids: Vec<u64> = encuestas.values().copied().collect();
         ids.sort_unstable();
-        let columns = Columns {
-            modules: schema.module_names().map(str::to_string).collect(),
-            sessions: schema.sessions().iter().map(|c| c.name.clone()).collect(),
-            works: schema.work_names().map(str::to_string).collect(),
-        };
         let fallback = checked.warning();
         let writer = Self {
             store: Store { client, created: Created::default(), model: checked.model },
-            parents: Parents::new(columns, ids, cfg.omit_get),
+            parents: Parents::new(Columns::of(schema), ids, cfg.omit_get),
             participants: Cache::new(cfg.participant_cache),
             encuestas,
             cct,
-            warnings: Mutex::new(Vec::new()),
-            warning_count: AtomicU64::new(0),
+            warnings: Warnings::default(),
         };
         if let Some(w) = fallback {
             writer.warn(vec![w]);
         }
-        Ok(writer)
+        writer
     }
 
     /// Resolves the batch's implementations and applies modality values. Different
@@ -254,14 +271,7 @@ impl Writer {
     }
 
     fn warn(&self, messages: Vec<String>) {
-        self.warning_count.fetch_add(messages.len() as u64, Relaxed);
-        let mut kept = self.warnings.lock().expect("warnings lock");
-        for m in messages {
-            tracing::warn!(warning = %m, "input warning");
-            if kept.len() < WARNINGS_KEPT {
-                kept.push(m);
-            }
-        }
+        self.warnings.add(messages)
     }
 
     /// Entries created in this run, per collection.
@@ -271,7 +281,7 @@ impl Writer {
 
     /// How many warnings the run raised, and the first ones verbatim.
     pub fn warnings(&self) -> (u64, Vec<String>) {
-        (self.warning_count.load(Relaxed), self.warnings.lock().expect("warnings lock").clone())
+        self.warnings.snapshot()
     }
 
     pub fn cct_stats(&self) -> CctStats {
