@@ -19,7 +19,6 @@ use landed::{assert_landed, prefix};
 use relations::Api;
 use serde_json::Value;
 use std::path::Path;
-use std::process::Stdio;
 use std::time::{Duration, Instant};
 use tokio::process::Child;
 
@@ -50,23 +49,6 @@ fn bulk_args(ccts: &Path, token: &str) -> Vec<String> {
     .to_vec()
 }
 
-fn spawn_run(url: &str, file: &Path, out: &Path, args: &[String]) -> Child {
-    tokio::process::Command::new(env!("CARGO_BIN_EXE_ingesta"))
-        .arg("run")
-        .arg(file)
-        .args(["--api", url, "--out"])
-        .arg(out)
-        .args(args)
-        .env_remove("STRAPI_TOKEN")
-        .env_remove("RUST_LOG")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("ingesta starts")
-}
-
 /// Polls `sql` (one number) on the server's database until `until` holds; returns the number.
 async fn poll(strapi: &RealStrapi, sql: &str, until: impl Fn(u64) -> bool) -> u64 {
     let started = Instant::now();
@@ -91,6 +73,17 @@ fn created_total(s: &Value) -> u64 {
     s["created"].as_object().unwrap().values().filter_map(Value::as_u64).sum()
 }
 
+/// Runs ingesta, which must fail before writing anything; returns what it printed.
+async fn refused_before_writing(strapi: &RealStrapi, file: &Path, args: &[String]) -> String {
+    let api = Api::new(&strapi.url, Some(TOKEN));
+    let before = api.counts().await;
+    let out = tempfile::tempdir().unwrap();
+    let refused = ingesta_at(&strapi.url, file, out.path(), args).await;
+    assert!(!refused.status.success());
+    assert_eq!(api.counts().await, before, "nothing written");
+    String::from_utf8_lossy(&refused.stderr).into_owned()
+}
+
 /// The committed batches' rows (each row is one participation).
 const PARTICIPATIONS: &str = "select count(*) from participaciones";
 
@@ -101,8 +94,8 @@ async fn two_bulk_runs_of_one_file_started_together_hold_every_key_once() {
     let file = replicated_sample(400, 4);
     let args = bulk_args(&samples().join("ccts.csv"), TOKEN);
     let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let first = spawn_run(&strapi.url, file.path(), a.path(), &args);
-    let second = spawn_run(&strapi.url, file.path(), b.path(), &args);
+    let first = spawn_at(&strapi.url, file.path(), a.path(), &args);
+    let second = spawn_at(&strapi.url, file.path(), b.path(), &args);
     let (first, second) = tokio::join!(first.wait_with_output(), second.wait_with_output());
     assert_success(&first.unwrap());
     assert_success(&second.unwrap());
@@ -129,7 +122,7 @@ async fn a_kill_9_of_ingesta_mid_run_then_a_rerun_gives_the_exact_counts() {
     let file = replicated_sample(400, 4);
     let args = bulk_args(&samples().join("ccts.csv"), TOKEN);
     let out = tempfile::tempdir().unwrap();
-    let run = spawn_run(&strapi.url, file.path(), out.path(), &args);
+    let run = spawn_at(&strapi.url, file.path(), out.path(), &args);
     let landed = poll(&strapi, PARTICIPATIONS, |n| n >= 2 * BATCH as u64).await;
     kill_9(&run);
     let killed = run.wait_with_output().await.unwrap();
@@ -138,7 +131,7 @@ async fn a_kill_9_of_ingesta_mid_run_then_a_rerun_gives_the_exact_counts() {
     assert!(landed < 400, "the run had finished before the kill");
 
     let again = tempfile::tempdir().unwrap();
-    let rerun = spawn_run(&strapi.url, file.path(), again.path(), &args).wait_with_output().await.unwrap();
+    let rerun = ingesta_at(&strapi.url, file.path(), again.path(), &args).await;
     assert_success(&rerun);
     let s = summary(again.path());
     assert_eq!((s["rows_failed"].as_u64(), s["complete"].as_bool()), (Some(0), Some(true)), "{s}");
@@ -153,7 +146,7 @@ async fn strapi_killed_mid_batch_leaves_whole_batches_only_and_a_rerun_completes
     let file = replicated_sample(400, 4);
     let args = bulk_args(&samples().join("ccts.csv"), TOKEN);
     let out = tempfile::tempdir().unwrap();
-    let run = spawn_run(&strapi.url, file.path(), out.path(), &args);
+    let run = spawn_at(&strapi.url, file.path(), out.path(), &args);
     poll(&strapi, PARTICIPATIONS, |n| n >= BATCH as u64).await;
     // A write transaction of Strapi's open now: the batch being written.
     let open = "select count(*) from pg_stat_activity where datname = current_database() \
@@ -175,7 +168,7 @@ async fn strapi_killed_mid_batch_leaves_whole_batches_only_and_a_rerun_completes
     assert_landed(&strapi.url, TOKEN, first.path()).await;
 
     let again = tempfile::tempdir().unwrap();
-    assert_success(&spawn_run(&strapi.url, file.path(), again.path(), &args).wait_with_output().await.unwrap());
+    assert_success(&ingesta_at(&strapi.url, file.path(), again.path(), &args).await);
     assert_eq!(summary(again.path())["rows_already_complete"].as_u64(), Some(committed as u64));
     assert_landed(&strapi.url, TOKEN, file.path()).await;
 }
@@ -187,20 +180,13 @@ async fn without_the_plugin_auto_falls_back_to_rest_and_bulk_stops_before_writin
     let strapi = RealStrapi::start_without_plugin(&samples(), Database::Postgres).await;
     let file = samples().join("participaciones.csv");
     let ccts = samples().join("ccts.csv");
-    let api = Api::new(&strapi.url, Some(TOKEN));
-    let empty = api.counts().await;
-
-    let out = tempfile::tempdir().unwrap();
     let mut args = bulk_args(&ccts, TOKEN);
-    let refused = spawn_run(&strapi.url, &file, out.path(), &args).wait_with_output().await.unwrap();
-    assert!(!refused.status.success());
-    let stderr = String::from_utf8_lossy(&refused.stderr);
+    let stderr = refused_before_writing(&strapi, &file, &args).await;
     assert!(stderr.contains("WRITE_PATH (--write-path) is bulk, but the API has no ingesta plugin"), "{stderr}");
-    assert_eq!(api.counts().await, empty, "nothing written");
 
     args[1] = "auto".into();
     let out = tempfile::tempdir().unwrap();
-    let run = spawn_run(&strapi.url, &file, out.path(), &args).wait_with_output().await.unwrap();
+    let run = ingesta_at(&strapi.url, &file, out.path(), &args).await;
     assert_success(&run);
     let stderr = String::from_utf8_lossy(&run.stderr);
     let chosen: Vec<&str> = stderr.lines().filter(|l| l.contains("write path chosen")).collect();
@@ -219,23 +205,14 @@ async fn a_bulk_only_token_loads_and_a_read_only_token_is_refused_before_writing
     let strapi = RealStrapi::start_on(&samples(), Database::Postgres).await;
     let file = samples().join("participaciones.csv");
     let ccts = samples().join("ccts.csv");
-    let api = Api::new(&strapi.url, Some(TOKEN));
-    let empty = api.counts().await;
-
-    let out = tempfile::tempdir().unwrap();
     let read_only = format!("{TOKEN}-read-only");
-    let refused = spawn_run(&strapi.url, &file, out.path(), &bulk_args(&ccts, &read_only)).wait_with_output().await;
-    let refused = refused.unwrap();
-    assert!(!refused.status.success());
-    let stderr = String::from_utf8_lossy(&refused.stderr);
+    let stderr = refused_before_writing(&strapi, &file, &bulk_args(&ccts, &read_only)).await;
     assert!(stderr.contains("the token may not use the ingesta plugin"), "{stderr}");
     assert!(!stderr.contains(&read_only), "the token itself is never printed: {stderr}");
-    assert_eq!(api.counts().await, empty, "nothing written");
 
     let out = tempfile::tempdir().unwrap();
     let bulk_only = format!("{TOKEN}-bulk-only");
-    let run = spawn_run(&strapi.url, &file, out.path(), &bulk_args(&ccts, &bulk_only)).wait_with_output().await;
-    assert_success(&run.unwrap());
+    assert_success(&ingesta_at(&strapi.url, &file, out.path(), &bulk_args(&ccts, &bulk_only)).await);
     let s = summary(out.path());
     assert_eq!((s["write_path"].as_str(), s["rows_failed"].as_u64()), (Some("bulk"), Some(0)), "{s}");
     assert_landed(&strapi.url, TOKEN, &file).await;

@@ -88,6 +88,13 @@ async fn sample_rerun_and_edge_rows(database: Database, path: &str) -> RealStrap
     strapi
 }
 
+/// A 500-row file of many implementations, each shared by many rows in flight, lands exactly.
+async fn generated_500_rows(database: Database, path: &str) {
+    let strapi = RealStrapi::start_on(&samples(), database).await;
+    let file = replicated_sample(500, 4);
+    loads_exactly(&strapi, file.path(), 500, path).await;
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn sqlite_rest_the_sample_lands_exactly_a_rerun_creates_nothing_and_bad_rows_are_reported() {
     let _turn = ONE_AT_A_TIME.lock().await;
@@ -126,25 +133,19 @@ async fn postgres_rest_the_sample_lands_exactly_and_the_bulk_path_adopts_what_re
 #[tokio::test(flavor = "multi_thread")]
 async fn sqlite_rest_a_generated_500_row_file_lands_exactly() {
     let _turn = ONE_AT_A_TIME.lock().await;
-    let strapi = RealStrapi::start_on(&samples(), Database::Sqlite).await;
-    let file = replicated_sample(500, 4);
-    loads_exactly(&strapi, file.path(), 500, "rest").await;
+    generated_500_rows(Database::Sqlite, "rest").await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn sqlite_bulk_a_generated_500_row_file_lands_exactly() {
     let _turn = ONE_AT_A_TIME.lock().await;
-    let strapi = RealStrapi::start_on(&samples(), Database::Sqlite).await;
-    let file = replicated_sample(500, 4);
-    loads_exactly(&strapi, file.path(), 500, "bulk").await;
+    generated_500_rows(Database::Sqlite, "bulk").await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn postgres_bulk_a_generated_500_row_file_lands_exactly() {
     let _turn = ONE_AT_A_TIME.lock().await;
-    let strapi = RealStrapi::start_on(&samples(), Database::Postgres).await;
-    let file = replicated_sample(500, 4);
-    loads_exactly(&strapi, file.path(), 500, "bulk").await;
+    generated_500_rows(Database::Postgres, "bulk").await;
 }
 
 #[tokio::test(flavor = "multi_thread")]

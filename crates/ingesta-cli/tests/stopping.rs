@@ -8,7 +8,6 @@ use common::*;
 use serde_json::Value;
 use std::time::{Duration, Instant};
 use strapi_sim::{FaultConfig, Outage, OutageMode};
-use tokio::process::Child;
 
 /// Rows read = rows landed + rows in errors.csv, and errors.csv has each row once.
 fn accounted(out: &std::path::Path) -> Value {
@@ -20,21 +19,6 @@ fn accounted(out: &std::path::Path) -> Value {
     numbers.dedup();
     assert_eq!(numbers.len(), rows.len(), "a row reported twice");
     s
-}
-
-/// `ingesta run FILE --api SIM --out OUT extra…` as a child process, its output captured.
-fn spawn_run(sim: &strapi_sim::RunningSim, file: &std::path::Path, out: &std::path::Path, extra: &[&str]) -> Child {
-    tokio::process::Command::new(env!("CARGO_BIN_EXE_ingesta"))
-        .arg("run")
-        .arg(file)
-        .args(["--api", &sim.base_url(), "--out"])
-        .arg(out)
-        .args(extra)
-        .env_remove("STRAPI_TOKEN")
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap()
 }
 
 /// Returns once the run is well under way (a condition, polled).
@@ -98,7 +82,7 @@ async fn sigterm_stops_the_run_and_still_writes_its_report() {
     })
     .await;
     let out = tempfile::tempdir().unwrap();
-    let child = spawn_run(&sim, file.path(), out.path(), &[]);
+    let child = spawn_at(&sim.base_url(), file.path(), out.path(), &[] as &[&str]);
     under_way(&sim).await;
     let pid = child.id().expect("running") as libc::pid_t;
     assert!(pid > 1);
@@ -136,7 +120,7 @@ async fn a_token_revoked_mid_run_reports_the_batch_and_writes_the_summary() {
     })
     .await;
     let out = tempfile::tempdir().unwrap();
-    let run = spawn_run(&sim, file.path(), out.path(), &["--token", "first"]);
+    let run = spawn_at(&sim.base_url(), file.path(), out.path(), &["--token", "first"]);
     under_way(&sim).await;
     // An administrator revokes the token while the run is under way.
     sim.set_token(Some("rotated".into()));

@@ -45,7 +45,13 @@ pub async fn ingesta(sim: &RunningSim, file: &Path, out: &Path, extra: &[&str]) 
 }
 
 /// [`ingesta`] against any API base URL (pass `--token` in `extra` when it needs one).
-pub async fn ingesta_at(url: &str, file: &Path, out: &Path, extra: &[&str]) -> Output {
+pub async fn ingesta_at<S: AsRef<std::ffi::OsStr>>(url: &str, file: &Path, out: &Path, extra: &[S]) -> Output {
+    spawn_at(url, file, out, extra).wait_with_output().await.expect("ingesta runs")
+}
+
+/// `ingesta run FILE --api URL --out DIR extra…` as a child process, its output captured, for a
+/// test that signals it while it runs (killed if dropped unwaited).
+pub fn spawn_at<S: AsRef<std::ffi::OsStr>>(url: &str, file: &Path, out: &Path, extra: &[S]) -> tokio::process::Child {
     tokio::process::Command::new(env!("CARGO_BIN_EXE_ingesta"))
         .arg("run")
         .arg(file)
@@ -56,9 +62,12 @@ pub async fn ingesta_at(url: &str, file: &Path, out: &Path, extra: &[&str]) -> O
         .args(extra)
         .env_remove("STRAPI_TOKEN")
         .env_remove("RUST_LOG")
-        .output()
-        .await
-        .expect("ingesta runs")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("ingesta starts")
 }
 
 /// Runs `ingesta verify [FILE] --api URL --json extra…`: how it exited, and its findings.

@@ -15,7 +15,7 @@ use crate::parents::Columns;
 use crate::preflight::Preflight;
 use crate::sink::Sink;
 use crate::warnings::Warnings;
-use crate::writer::{start, RowFailure, RowOutcome, WriterError};
+use crate::writer::{RowFailure, RowOutcome};
 use answer::{settle, STAGE};
 use async_trait::async_trait;
 use futures::future::join_all;
@@ -51,17 +51,8 @@ pub struct BulkWriter {
 }
 
 impl BulkWriter {
-    /// Checks the CMS's model (as [`crate::Writer::new`] does), makes sure the plugin answers
-    /// with this ingesta's protocol, and reads the `encuestas` reference data.
-    pub async fn new(client: Arc<StrapiClient>, schema: &Schema, cct: Arc<dyn CctLookup>) -> Result<Self, WriterError> {
-        let (checked, encuestas) = start(&client).await?;
-        let probed = probe::probe(&client).await;
-        let decision = probe::decide(crate::path::WritePath::Bulk, Some(probed)).map_err(WriterError::WritePath)?;
-        let plugin = decision.bulk.expect("bulk decided without a plugin");
-        Ok(Self::started(client, schema, cct, checked, encuestas, plugin))
-    }
-
-    /// [`BulkWriter::new`] once [`start`] has read what it reads and the plugin has answered.
+    /// The bulk writer, once [`crate::writer::start`] has read the model and reference data and the plugin has
+    /// answered ([`crate::open`] is the way in).
     pub(crate) fn started(
         client: Arc<StrapiClient>,
         schema: &Schema,
